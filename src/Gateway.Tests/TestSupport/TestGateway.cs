@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.TestSupport;
+
+/// <summary>
+/// A real gateway in the test process: its config written to a temporary folder (main file and conf.d), composed by
+/// <see cref="GatewayApplication"/> exactly as Program does, listening on free loopback ports.
+/// </summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, string directory, LogCapture logs)
+    {
+        _app = app;
+        Directory = directory;
+        Logs = logs;
+        Client = CreateClient();
+    }
+
+    /// <summary>The temporary folder: config/appsettings.json, config/conf.d/, state/.</summary>
+    public string Directory { get; }
+
+    public string ConfigFile => Path.Combine(Directory, "config", "appsettings.json");
+
+    public LogCapture Logs { get; }
+
+    /// <summary>A client for the "http" listener.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    internal GatewayConfig CurrentConfig => Services.GetRequiredService<GatewayConfigManager>().Current;
+
+    public static Task<TestGateway> StartAsync(object gateway, IDictionary<string, object>? confd = null) =>
+        StartAsync(JsonSerializer.SerializeToNode(gateway)!.AsObject(), confd);
+
+    /// <summary>
+    /// Starts a gateway with <paramref name="gateway"/> as its <c>Gateway</c> section. An "http" listener, the
+    /// management listener and the state directory are filled in with free ports and a temporary folder unless given.
+    /// </summary>
+    public static async Task<TestGateway> StartAsync(JsonObject gateway, IDictionary<string, object>? confd = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "gateway-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "config"));
+        WithDefaults(gateway, directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "config", "appsettings.json"), Serialize(gateway));
+        if (confd is not null)
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(directory, "config", "conf.d"));
+            foreach (var (name, content) in confd)
+            {
+                await File.WriteAllTextAsync(Path.Combine(directory, "config", "conf.d", name), Serialize(JsonSerializer.SerializeToNode(content)!.AsObject()));
+            }
+        }
+
+        var logs = new LogCapture();
+        var app = GatewayApplication.Build(
+            new GatewayCommandLine(null, Path.Combine(directory, "config", "appsettings.json"), [], null),
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Logging.AddProvider(logs);
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            });
+        await app.StartAsync();
+        return new TestGateway(app, directory, logs);
+    }
+
+    /// <summary>Writes a new main config file (the Gateway section), as an operator editing it would.</summary>
+    public async Task RewriteConfigAsync(JsonObject gateway)
+    {
+        WithDefaults(gateway, Directory, CurrentConfig);
+        await File.WriteAllTextAsync(ConfigFile, Serialize(gateway));
+    }
+
+    public Uri Url(string listener = "http") => new($"http://127.0.0.1:{Port(listener)}");
+
+    public int Port(string listener = "http") => Services.GetRequiredService<ListenerRegistry>().EndPointOf(listener).Port;
+
+    public HttpClient CreateClient(string listener = "http") =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+        {
+            BaseAddress = Url(listener),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>GET through the gateway with the given Host header.</summary>
+    public Task<HttpResponseMessage> GetAsync(string host, string path = "/", HttpMethod? method = null)
+    {
+        var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        request.Headers.Host = host;
+        return Client.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public static string Serialize(JsonObject gateway) =>
+        new JsonObject { ["Gateway"] = gateway.DeepClone() }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private static void WithDefaults(JsonObject gateway, string directory, GatewayConfig? running = null)
+    {
+        gateway["StateDirectory"] ??= Path.Combine(directory, "state");
+        var managementPort = running?.Management.Port ?? FreePort.Get();
+        gateway["Management"] ??= new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = managementPort };
+        if (gateway["Listeners"] is null)
+        {
+            var httpPort = running?.Listeners.FirstOrDefault(l => l.Name == "http")?.Port ?? FreePort.Get();
+            gateway["Listeners"] = new JsonObject { ["http"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = httpPort } };
+        }
+    }
+
+    /// <summary>A cluster section with the given destinations, named d0, d1...</summary>
+    public static JsonObject Cluster(params Uri[] destinations)
+    {
+        var list = new JsonObject();
+        for (var i = 0; i < destinations.Length; i++)
+        {
+            list["d" + i] = new JsonObject { ["Address"] = destinations[i].ToString() };
+        }
+
+        return new JsonObject { ["Destinations"] = list };
+    }
+
+    public static async Task<string> BodyAsync(HttpResponseMessage response) =>
+        await response.Content.ReadAsStringAsync();
+
+    public static HttpStatusCode Status(HttpResponseMessage response) => response.StatusCode;
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using Gateway.Demo;
+using Gateway.Hosting;
+using Gateway.Routing;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Turns the raw configuration into a <see cref="GatewayConfig"/>, collecting every error on the way: file errors,
+/// unknown keys and unconvertible values, then each capability's own checks, then the checks across them.
+/// </summary>
+internal static class GatewayConfigCompiler
+{
+    public static (GatewayConfig? Config, IReadOnlyList<ConfigError> Errors) Compile(
+        IConfiguration configuration, IEnumerable<ConfigError> fileErrors, string contentRoot, int revision)
+    {
+        var errors = new ConfigErrors();
+        foreach (var error in fileErrors)
+        {
+            errors.Add(error.Key, error.Message);
+        }
+
+        var section = configuration.GetSection(GatewayOptions.SectionName);
+        var bad = ConfigShape.Check(section, typeof(GatewayOptions), errors);
+        var options = Bind(section, bad);
+
+        var listeners = ListenerCompiler.CompileListeners(options, errors);
+        var management = ListenerCompiler.CompileManagement(options.Management, errors);
+        var demo = DemoUpstreamCompiler.Compile(options.DemoUpstream, errors);
+        var all = listeners.Concat(management is null ? [] : [management]).Concat(demo is null ? [] : [demo]).ToList();
+        ListenerCompiler.CheckClashes(all, errors);
+
+        var clusters = ClusterCompiler.Compile(options, errors);
+        var clusterIds = options.Clusters.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var publicListeners = options.Listeners.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var routes = RouteCompiler.Compile(options, clusterIds, publicListeners, errors);
+
+        var fallback = options.Fallback.Cluster;
+        if (fallback is not null && !clusterIds.Contains(fallback))
+        {
+            errors.Add("Gateway:Fallback:Cluster", $"'{fallback}' is not a cluster; define it under Gateway:Clusters or fix the name.");
+        }
+
+        if (fallback is not null)
+        {
+            routes.Add(RouteCompiler.Fallback(fallback));
+        }
+
+        if (listeners.Count == 0 && !errors.Any)
+        {
+            errors.Add("Gateway:Listeners", "is empty; add at least one, like \"http\": { \"Address\": \"*\", \"Port\": 80 }.");
+        }
+
+        var stateDirectory = options.StateDirectory ?? "data";
+        if (string.IsNullOrWhiteSpace(stateDirectory) || stateDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            errors.Add("Gateway:StateDirectory", $"'{stateDirectory}' is not a directory path.");
+        }
+
+        if (errors.Any)
+        {
+            return (null, errors.All);
+        }
+
+        var config = new GatewayConfig(
+            revision,
+            Path.GetFullPath(stateDirectory, contentRoot),
+            management!,
+            [.. listeners],
+            [.. routes],
+            clusters.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase),
+            fallback,
+            demo);
+        return (config, errors.All);
+    }
+
+    private static GatewayOptions Bind(IConfigurationSection section, HashSet<string> bad)
+    {
+        var options = new GatewayOptions();
+        if (bad.Count == 0)
+        {
+            section.Bind(options);
+            return options;
+        }
+
+        // Bind what is valid so that the remaining checks still run and report their errors in the same pass.
+        var good = section.AsEnumerable(makePathsRelative: false)
+            .Where(pair => pair.Value is not null && !bad.Contains(pair.Key));
+        new ConfigurationBuilder().AddInMemoryCollection(good).Build().GetSection(GatewayOptions.SectionName).Bind(options);
+        return options;
+    }
+}

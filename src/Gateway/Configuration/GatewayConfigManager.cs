@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Holds the current <see cref="GatewayConfig"/> and replaces it when the configuration changes. A change that does
+/// not compile is logged with every error and the last good configuration stays in force.
+/// </summary>
+internal sealed partial class GatewayConfigManager : IDisposable
+{
+    private readonly IConfiguration _configuration;
+    private readonly ConfigFolderProvider? _files;
+    private readonly string _contentRoot;
+    private readonly ILogger<GatewayConfigManager> _logger;
+    private readonly IDisposable _subscription;
+    private readonly Lock _reloadLock = new();
+    private volatile GatewayConfig _current;
+    private CancellationTokenSource _changed = new();
+
+    public GatewayConfigManager(
+        GatewayConfig initial, IConfiguration configuration, ConfigFolderProvider? files, string contentRoot, ILogger<GatewayConfigManager> logger)
+    {
+        _current = initial;
+        _configuration = configuration;
+        _files = files;
+        _contentRoot = contentRoot;
+        _logger = logger;
+        _subscription = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, () => Reload());
+    }
+
+    public GatewayConfig Current => _current;
+
+    /// <summary>Fires once when a new configuration has been swapped in; take a new token after it fires.</summary>
+    public IChangeToken ChangeToken => new CancellationChangeToken(Volatile.Read(ref _changed).Token);
+
+    /// <summary>Raised after a successful swap with the old and new configurations.</summary>
+    public event Action<GatewayConfig, GatewayConfig>? Changed;
+
+    /// <summary>Compiles the configuration as it is now; on success the result becomes current.</summary>
+    public bool Reload()
+    {
+        lock (_reloadLock)
+        {
+            var previous = _current;
+            var (config, errors) = GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, previous.Revision + 1);
+            if (config is null)
+            {
+                Log.ReloadRejected(_logger, errors.Count, previous.Revision);
+                foreach (var error in errors)
+                {
+                    Log.ConfigErrorDetail(_logger, error.Key, error.Message);
+                }
+
+                return false;
+            }
+
+            WarnAboutRestartOnlyChanges(previous, config);
+            _current = config;
+            Log.Reloaded(_logger, config.Revision, config.Routes.Length, config.Clusters.Count);
+
+            var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+            old.Cancel();
+            old.Dispose();
+            Changed?.Invoke(previous, config);
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _changed.Dispose();
+    }
+
+    private void WarnAboutRestartOnlyChanges(GatewayConfig previous, GatewayConfig next)
+    {
+        if (!previous.AllListeners.SequenceEqual(next.AllListeners))
+        {
+            Log.ListenersNeedRestart(_logger);
+        }
+
+        if (previous.StateDirectory != next.StateDirectory)
+        {
+            Log.StateDirectoryNeedsRestart(_logger, previous.StateDirectory);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Observability.EventIds.ConfigReloaded, LogLevel.Information, "Configuration reloaded: revision {Revision}, {Routes} routes, {Clusters} clusters.")]
+        public static partial void Reloaded(ILogger logger, int revision, int routes, int clusters);
+
+        [LoggerMessage(Observability.EventIds.ConfigReloadRejected, LogLevel.Error, "Configuration change rejected with {Count} error(s); revision {Revision} stays in force.")]
+        public static partial void ReloadRejected(ILogger logger, int count, int revision);
+
+        [LoggerMessage(Observability.EventIds.ConfigErrorDetail, LogLevel.Error, "Config error at {Key}: {Message}")]
+        public static partial void ConfigErrorDetail(ILogger logger, string key, string message);
+
+        [LoggerMessage(Observability.EventIds.ConfigNeedsRestart, LogLevel.Warning, "Listener changes take effect at the next restart; the current listeners stay bound.")]
+        public static partial void ListenersNeedRestart(ILogger logger);
+
+        [LoggerMessage(Observability.EventIds.StateDirectoryNeedsRestart, LogLevel.Warning, "A new state directory takes effect at the next restart; {Current} stays in use.")]
+        public static partial void StateDirectoryNeedsRestart(ILogger logger, string current);
+    }
+}

@@ -1,0 +1,36 @@
+using Gateway.Demo;
+using Gateway.Hosting;
+using Gateway.Routing;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// The <c>Gateway</c> configuration section as the user writes it. Bound from the config files, <c>conf.d</c> and the
+/// environment, then compiled (and validated) into an immutable <see cref="GatewayConfig"/>. Collections are keyed by
+/// name, as YARP's are, so that a <c>conf.d</c> file or an environment variable adds or overrides one entry by name.
+/// </summary>
+internal sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Where the gateway writes what it keeps: keys, certificates, the admin socket, journals.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>The management listener: health, readiness (and later metrics and the admin API).</summary>
+    public ManagementOptions Management { get; set; } = new();
+
+    /// <summary>HAProxy's <c>frontend</c>/<c>bind</c>: the addresses and ports the gateway accepts traffic on.</summary>
+    public Dictionary<string, ListenerOptions> Listeners { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>HAProxy's <c>use_backend ... if</c> rules: which requests go to which cluster.</summary>
+    public Dictionary<string, ProxyRouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>HAProxy's <c>backend</c> sections: groups of destinations (servers).</summary>
+    public Dictionary<string, ClusterOptions> Clusters { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>HAProxy's <c>default_backend</c>: where requests that no route matches go (an existing HAProxy, say).</summary>
+    public FallbackOptions Fallback { get; set; } = new();
+
+    /// <summary>The built-in "whoami" upstream of the embedded default.</summary>
+    public DemoUpstreamOptions DemoUpstream { get; set; } = new();
+}

@@ -1,0 +1,49 @@
+using Gateway.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+
+namespace Gateway.Hosting;
+
+/// <summary>The gateway's composition: builder with its config files, the capabilities, the pipeline.</summary>
+internal static class GatewayApplication
+{
+    /// <summary>Builds the whole gateway; <paramref name="configure"/> lets tests add configuration on top.</summary>
+    public static WebApplication Build(GatewayCommandLine commandLine, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(commandLine);
+        configure?.Invoke(builder);
+        builder.AddGateway();
+        var app = builder.Build();
+        app.UseGateway();
+        return app;
+    }
+
+    /// <summary>
+    /// ASP.NET Core's builder with the gateway's config files (main file plus conf.d) placed below environment
+    /// variables and the command line, so <c>Gateway__...</c> overrides what the files say.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(GatewayCommandLine commandLine)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = commandLine.HostArgs,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+
+        var source = new ConfigFolderSource(
+            commandLine.ConfigPath ?? GatewayCommandLine.DefaultConfigPath,
+            mainFileRequired: commandLine.ConfigPath is not null,
+            reloadOnChange: !commandLine.IsValidate);
+        var sources = builder.Configuration.Sources;
+        var environment = sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        sources.Insert(environment >= 0 ? environment : sources.Count, source);
+        return builder;
+    }
+
+    /// <summary>Compiles the configuration the builder holds now, as validate and start-up both do.</summary>
+    public static (GatewayConfig? Config, IReadOnlyList<ConfigError> Errors, ConfigFolderProvider? Files) CompileConfig(WebApplicationBuilder builder)
+    {
+        var files = ((IConfigurationRoot)builder.Configuration).Providers.OfType<ConfigFolderProvider>().FirstOrDefault();
+        var (config, errors) = GatewayConfigCompiler.Compile(builder.Configuration, files?.LoadErrors ?? [], builder.Environment.ContentRootPath, revision: 1);
+        return (config, errors, files);
+    }
+}

@@ -1,0 +1,46 @@
+using Gateway.Configuration;
+using Gateway.Demo;
+using Gateway.Observability;
+using Gateway.Routing;
+
+namespace Gateway.Hosting;
+
+internal static class GatewayServiceCollectionExtensions
+{
+    /// <summary>Validates the configuration (throwing <see cref="GatewayConfigException"/> with every error) and adds every capability.</summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var (config, errors, files) = GatewayApplication.CompileConfig(builder);
+        if (config is null)
+        {
+            throw new GatewayConfigException(errors);
+        }
+
+        var registry = new ListenerRegistry();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelListeners.Configure(kestrel, config, registry));
+
+        var services = builder.Services;
+        services.AddSingleton(registry);
+        services.AddSingleton(sp => new GatewayConfigManager(
+            config, builder.Configuration, files, builder.Environment.ContentRootPath, sp.GetRequiredService<ILogger<GatewayConfigManager>>()));
+        services.AddSingleton(sp => new StateDirectory(config.StateDirectory, sp.GetRequiredService<ILogger<StateDirectory>>()));
+        services.AddSingleton<Readiness>();
+        services.AddHostedService<StartupReport>();
+        services.AddGatewayRouting();
+        return builder;
+    }
+
+    /// <summary>The request pipeline: endpoint selection by listener, then health, demo and proxy endpoints.</summary>
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        // Create the state directory before anything wants to write into it.
+        app.Services.GetRequiredService<StateDirectory>();
+
+        app.UseRouting();
+        app.UseMiddleware<NoRouteMiddleware>();
+        app.MapHealthEndpoints();
+        app.MapDemoUpstream();
+        app.MapGatewayRoutes();
+        return app;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Gateway.Hosting;
+
+/// <summary>Binds every configured listener on Kestrel and tags its connections with a <see cref="ListenerFeature"/>.</summary>
+internal static class KestrelListeners
+{
+    public static void Configure(KestrelServerOptions kestrel, GatewayConfig config, ListenerRegistry registry)
+    {
+        kestrel.AddServerHeader = false;
+        // Like HAProxy, the proxy does not cap request bodies; a route's application decides what it accepts.
+        kestrel.Limits.MaxRequestBodySize = null;
+
+        foreach (var listener in config.AllListeners)
+        {
+            Bind(kestrel, listener, registry);
+        }
+    }
+
+    private static void Bind(KestrelServerOptions kestrel, ListenerDefinition listener, ListenerRegistry registry)
+    {
+        var feature = new ListenerFeature(listener);
+        void Setup(ListenOptions options)
+        {
+            // Without TLS there is no ALPN to choose the protocol, so a cleartext listener speaks one: HTTP/1.1, or
+            // HTTP/2 with prior knowledge (HAProxy's "proto h2").
+            options.Protocols = listener.Protocol == "h2c" ? HttpProtocols.Http2 : HttpProtocols.Http1;
+            options.Use(next => connection =>
+            {
+                connection.Features.Set(feature);
+                return next(connection);
+            });
+            registry.Add(listener.Name, options);
+        }
+
+        if (listener.Localhost)
+        {
+            kestrel.Listen(IPAddress.Loopback, listener.Port, Setup);
+            kestrel.Listen(IPAddress.IPv6Loopback, listener.Port, Setup);
+        }
+        else if (listener.Address is null)
+        {
+            kestrel.ListenAnyIP(listener.Port, Setup);
+        }
+        else
+        {
+            kestrel.Listen(listener.Address, listener.Port, Setup);
+        }
+    }
+}

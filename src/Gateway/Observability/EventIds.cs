@@ -1,0 +1,23 @@
+namespace Gateway.Observability;
+
+/// <summary>
+/// Every log event id in one place, so that ids stay unique and stable for operators who alert on them.
+/// Ranges: 1xx configuration, 2xx hosting, 3xx routing and proxying.
+/// </summary>
+internal static class EventIds
+{
+    public const int ConfigReloaded = 100;
+    public const int ConfigReloadRejected = 101;
+    public const int ConfigErrorDetail = 102;
+    public const int ConfigNeedsRestart = 103;
+    public const int StateDirectoryNeedsRestart = 104;
+
+    public const int ListenerBound = 200;
+    public const int ManagementNotLoopback = 201;
+    public const int StateDirectoryCreated = 202;
+    public const int StateDirectoryTooOpen = 203;
+    public const int GatewayStarted = 204;
+
+    public const int ProxyError = 300;
+    public const int NoRoute = 301;
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// YARP's HttpClient factory plus what HAProxy users expect from a backend: a connect timeout, a private CA
+/// (<c>ca-file</c>), and an SNI that differs from the Host header (<c>sni</c>).
+/// </summary>
+internal sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
+{
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        var metadata = context.NewMetadata;
+        if (metadata is null)
+        {
+            return;
+        }
+
+        if (metadata.TryGetValue(YarpConfigTranslator.ConnectTimeoutKey, out var ms) &&
+            long.TryParse(ms, CultureInfo.InvariantCulture, out var connectMs))
+        {
+            handler.ConnectTimeout = TimeSpan.FromMilliseconds(connectMs);
+        }
+
+        var verify = !metadata.TryGetValue(YarpConfigTranslator.VerifyKey, out var v) || v != "false";
+        RemoteCertificateValidationCallback? validate = null;
+        if (verify && metadata.TryGetValue(YarpConfigTranslator.CaFileKey, out var caFile))
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            validate = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = validate;
+        }
+
+        if (metadata.TryGetValue(YarpConfigTranslator.SniKey, out var sni))
+        {
+            // HttpClient takes SNI from the Host header; a different SNI needs the TLS handshake done here.
+            var checkCertificate = verify ? validate : (_, _, _, _) => true;
+            handler.ConnectCallback = (connect, cancellation) => ConnectWithSniAsync(connect, sni, checkCertificate, cancellation);
+        }
+    }
+
+    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (certificate is X509Certificate2 leaf)
+        {
+            return chain.Build(leaf);
+        }
+
+        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(copy);
+    }
+
+    private static async ValueTask<Stream> ConnectWithSniAsync(
+        SocketsHttpConnectionContext connect, string sni, RemoteCertificateValidationCallback? validate, CancellationToken cancellation)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(connect.DnsEndPoint, cancellation).ConfigureAwait(false);
+            var network = new NetworkStream(socket, ownsSocket: true);
+            if (connect.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps)
+            {
+                return network;
+            }
+
+            var tls = new SslStream(network, leaveInnerStreamOpen: false);
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = sni,
+                    ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                    RemoteCertificateValidationCallback = validate,
+                },
+                cancellation).ConfigureAwait(false);
+            return tls;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace Gateway.Routing;
+
+/// <summary>
+/// One route: which requests (host, path, method) go to which cluster. HAProxy expresses the same with
+/// <c>acl is_app hdr(host) app.example.com</c> plus <c>use_backend app if is_app</c>.
+/// </summary>
+internal sealed class ProxyRouteOptions
+{
+    /// <summary>Host names, with an optional port; a leading <c>*.</c> matches any subdomain. Empty: any host.</summary>
+    public List<string> Hosts { get; set; } = [];
+
+    /// <summary>A path prefix such as <c>/api</c> (matches <c>/api</c> and <c>/api/...</c>).</summary>
+    public string? PathPrefix { get; set; }
+
+    /// <summary>An ASP.NET route pattern such as <c>/items/{id}</c> or <c>/files/{**rest}</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>HTTP methods; empty means any method.</summary>
+    public List<string> Methods { get; set; } = [];
+
+    /// <summary>Names of the listeners this route is served on; empty means every public HTTP listener.</summary>
+    public List<string> Listeners { get; set; } = [];
+
+    /// <summary>The cluster (HAProxy backend) the route sends to.</summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>Lower numbers win when two routes match the same request.</summary>
+    public int? Order { get; set; }
+}
+
+/// <summary>Where requests no route matches go. Without it they get 404.</summary>
+internal sealed class FallbackOptions
+{
+    public string? Cluster { get; set; }
+}

@@ -1,0 +1,25 @@
+using Gateway.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Routing;
+
+internal static class RoutingServiceCollectionExtensions
+{
+    public static IServiceCollection AddGatewayRouting(this IServiceCollection services)
+    {
+        services.AddReverseProxy();
+        services.AddSingleton<IProxyConfigProvider, GatewayProxyConfigProvider>();
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
+        return services;
+    }
+
+    /// <summary>Maps the proxy routes, and answers 404 for what no route matches.</summary>
+    public static WebApplication MapGatewayRoutes(this WebApplication app)
+    {
+        app.MapReverseProxy();
+        return app;
+    }
+}
