@@ -22,7 +22,7 @@ internal static class Duration
             split++;
         }
 
-        if (split > 0 && split < s.Length &&
+        if (split > 0 && split < s.Length && char.IsAsciiLetter(s[split]) &&
             double.TryParse(s.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
             TimeSpan? parsed = s[split..] switch
@@ -44,7 +44,9 @@ internal static class Duration
             return false;
         }
 
-        return TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+        // A bare number is ambiguous (HAProxy reads milliseconds, TimeSpan reads days): only the hh:mm:ss form.
+        return s.Contains(':', StringComparison.Ordinal) &&
+            TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
     }
 
     /// <summary>Parses an optional duration, reporting a clear error; returns <paramref name="fallback"/> when absent.</summary>

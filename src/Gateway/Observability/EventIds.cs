@@ -20,4 +20,6 @@ internal static class EventIds
 
     public const int ProxyError = 300;
     public const int NoRoute = 301;
+    public const int RoutingApplied = 302;
+    public const int RoutingApplyFailed = 303;
 }

@@ -23,7 +23,8 @@ internal static class HostPattern
 
         var name = host;
         var colon = host.LastIndexOf(':');
-        if (colon > 0 && !host.EndsWith(']') && host.IndexOf(':') == colon)
+        var bracketed = host.StartsWith('[');
+        if (colon > 0 && !host.EndsWith(']') && (bracketed ? host[colon - 1] == ']' : host.IndexOf(':') == colon))
         {
             if (!ushort.TryParse(host.AsSpan(colon + 1), out var port) || port == 0)
             {

@@ -11,6 +11,7 @@ internal static class RoutingServiceCollectionExtensions
     {
         services.AddReverseProxy();
         services.AddSingleton<IProxyConfigProvider, GatewayProxyConfigProvider>();
+        services.AddSingleton<IConfigChangeListener, RoutingChangeListener>();
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
         return services;
