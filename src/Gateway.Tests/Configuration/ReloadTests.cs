@@ -41,6 +41,24 @@ public sealed class ReloadTests(BackendsFixture backends) : IClassFixture<Backen
     }
 
     [Fact]
+    public async Task Reload_KeepsAnOpenWebSocketWorking()
+    {
+        await using var gateway = await TestGateway.StartAsync(Config(("a", "a.example.com", "a")));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Host", "a.example.com");
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port()}/ws"), CancellationToken.None);
+
+        await gateway.RewriteConfigAsync(Config(("a", "a.example.com", "a"), ("b", "b.example.com", "b")));
+        await Eventually.TrueAsync(async () => (await gateway.GetAsync("b.example.com")).IsSuccessStatusCode, "the new route");
+
+        var message = System.Text.Encoding.UTF8.GetBytes("still here");
+        await socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("still here", System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count));
+    }
+
+    [Fact]
     public async Task Reload_InvalidChangeKeepsTheOldRoutesAndSaysWhy()
     {
         await using var gateway = await TestGateway.StartAsync(Config(("a", "a.example.com", "a")));

@@ -26,6 +26,17 @@ public sealed class ManagementListenerTests(BackendsFixture backends) : IClassFi
     }
 
     [Fact]
+    public async Task StateDirectory_IsCreatedOwnerOnly()
+    {
+        await using var gateway = await TestGateway.StartAsync(CatchAll());
+
+        var path = Path.Combine(gateway.Directory, "state");
+
+        Assert.True(Directory.Exists(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public async Task PublicListener_NeverServesManagementEndpoints_TheBackendGetsThem()
     {
         await using var gateway = await TestGateway.StartAsync(CatchAll());

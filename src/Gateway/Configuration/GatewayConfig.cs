@@ -6,18 +6,26 @@ namespace Gateway.Configuration;
 
 /// <summary>
 /// One validated, immutable configuration. Readers take the current instance and never see a half-applied change;
-/// a reload builds a new instance and swaps it in.
+/// a reload builds a new instance and swaps it in. Each capability adds its own compiled section here.
 /// </summary>
-internal sealed record GatewayConfig(
-    int Revision,
-    string StateDirectory,
-    ListenerDefinition Management,
-    ImmutableArray<ListenerDefinition> Listeners,
-    ImmutableArray<RouteDefinition> Routes,
-    ImmutableDictionary<string, ClusterDefinition> Clusters,
-    string? FallbackClusterId,
-    ListenerDefinition? DemoUpstream)
+internal sealed record GatewayConfig
 {
+    public required int Revision { get; init; }
+
+    public required string StateDirectory { get; init; }
+
+    public required ListenerDefinition Management { get; init; }
+
+    public required ImmutableArray<ListenerDefinition> Listeners { get; init; }
+
+    public required ImmutableArray<RouteDefinition> Routes { get; init; }
+
+    public required ImmutableDictionary<string, ClusterDefinition> Clusters { get; init; }
+
+    public string? FallbackClusterId { get; init; }
+
+    public ListenerDefinition? DemoUpstream { get; init; }
+
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>
         Listeners.Append(Management).Concat(DemoUpstream is null ? [] : [DemoUpstream]);

@@ -62,15 +62,17 @@ internal static class GatewayConfigCompiler
             return (null, errors.All);
         }
 
-        var config = new GatewayConfig(
-            revision,
-            Path.GetFullPath(stateDirectory, contentRoot),
-            management!,
-            [.. listeners],
-            [.. routes],
-            clusters.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase),
-            fallback,
-            demo);
+        var config = new GatewayConfig
+        {
+            Revision = revision,
+            StateDirectory = Path.GetFullPath(stateDirectory, contentRoot),
+            Management = management!,
+            Listeners = [.. listeners],
+            Routes = [.. routes],
+            Clusters = clusters.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase),
+            FallbackClusterId = fallback,
+            DemoUpstream = demo,
+        };
         return (config, errors.All);
     }
 

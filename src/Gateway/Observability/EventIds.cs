@@ -2,7 +2,8 @@ namespace Gateway.Observability;
 
 /// <summary>
 /// Every log event id in one place, so that ids stay unique and stable for operators who alert on them.
-/// Ranges: 1xx configuration, 2xx hosting, 3xx routing and proxying.
+/// Ranges, one per capability folder: 1xx Configuration, 2xx Hosting, 3xx Routing, 4xx Access, 5xx RuntimeApi,
+/// 6xx Tls (and Acme), 7xx Tcp, 8xx Knock, 9xx State, 10xx Observability, 11xx Kubernetes.
 /// </summary>
 internal static class EventIds
 {
