@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Routing;
 
@@ -25,6 +26,8 @@ internal sealed record GatewayConfig
     public string? FallbackClusterId { get; init; }
 
     public ListenerDefinition? DemoUpstream { get; init; }
+
+    public AccessConfig Access { get; init; } = AccessConfig.Empty;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
@@ -46,6 +47,8 @@ internal static class GatewayConfigCompiler
             routes.Add(RouteCompiler.Fallback(fallback));
         }
 
+        var access = AccessCompiler.Compile(options, clusterIds, errors);
+
         if (listeners.Count == 0 && !errors.Any)
         {
             errors.Add("Gateway:Listeners", "is empty; add at least one, like \"http\": { \"Address\": \"*\", \"Port\": 80 }.");
@@ -72,6 +75,7 @@ internal static class GatewayConfigCompiler
             Clusters = clusters.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase),
             FallbackClusterId = fallback,
             DemoUpstream = demo,
+            Access = access,
         };
         return (config, errors.All);
     }

@@ -1,3 +1,4 @@
+using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
@@ -30,6 +31,9 @@ internal sealed class GatewayOptions
 
     /// <summary>HAProxy's <c>default_backend</c>: where requests that no route matches go (an existing HAProxy, say).</summary>
     public FallbackOptions Fallback { get; set; } = new();
+
+    /// <summary>Who may reach protected routes: allowlists, KATs, sessions, trusted proxies.</summary>
+    public AccessOptions Access { get; set; } = new();
 
     /// <summary>The built-in "whoami" upstream of the embedded default.</summary>
     public DemoUpstreamOptions DemoUpstream { get; set; } = new();

@@ -1,3 +1,4 @@
+using Gateway.Access;
 using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Observability;
@@ -27,6 +28,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<Readiness>();
         services.AddHostedService<StartupReport>();
         services.AddGatewayRouting();
+        services.AddAccessPolicy(config.StateDirectory);
         return builder;
     }
 
@@ -36,10 +38,12 @@ internal static class GatewayServiceCollectionExtensions
         // Create the state directory before anything wants to write into it.
         app.Services.GetRequiredService<StateDirectory>();
 
+        app.UseClientIp();
         app.UseRouting();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapDemoUpstream();
+        app.MapKatRedemption();
         app.MapGatewayRoutes();
         return app;
     }

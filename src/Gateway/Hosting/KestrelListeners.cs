@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Access;
 using Gateway.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -30,6 +31,8 @@ internal static class KestrelListeners
             options.Use(next => connection =>
             {
                 connection.Features.Set(feature);
+                // The socket peer as client, once per connection; a trusted proxy's header overrides it per request.
+                connection.Features.Set(ClientAddressFeature.Direct((connection.RemoteEndPoint as IPEndPoint)?.Address));
                 return next(connection);
             });
             registry.Add(listener.Name, options);

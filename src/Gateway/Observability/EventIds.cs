@@ -23,4 +23,10 @@ internal static class EventIds
     public const int NoRoute = 301;
     public const int RoutingApplied = 302;
     public const int RoutingApplyFailed = 303;
+
+    public const int AccessAudit = 400;
+    public const int AccessRejected = 401;
+    public const int KatRedeemed = 402;
+    public const int KatRefused = 403;
+    public const int AccessSwept = 404;
 }

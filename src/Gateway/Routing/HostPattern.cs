@@ -67,4 +67,21 @@ internal static class HostPattern
 
         return null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="host"/> (a name without port) matches a pattern as routes match: exactly, or any
+    /// subdomain for <c>*.example.com</c>. A port in the pattern is ignored; comparison ignores case.
+    /// </summary>
+    public static bool Matches(string pattern, string host)
+    {
+        var colon = pattern.LastIndexOf(':');
+        var name = colon > 0 && !pattern.EndsWith(']') ? pattern.AsSpan(0, colon) : pattern.AsSpan();
+        if (name.StartsWith("*."))
+        {
+            var suffix = name[1..];
+            return host.Length > suffix.Length && host.AsSpan().EndsWith(suffix, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return name.Equals(host, StringComparison.OrdinalIgnoreCase);
+    }
 }

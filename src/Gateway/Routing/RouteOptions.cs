@@ -1,3 +1,5 @@
+using Gateway.Access;
+
 namespace Gateway.Routing;
 
 /// <summary>
@@ -26,6 +28,9 @@ internal sealed class ProxyRouteOptions
 
     /// <summary>Lower numbers win when two routes match the same request.</summary>
     public int? Order { get; set; }
+
+    /// <summary>The access policy: which list the client IP and session must be on, and what a refusal gets.</summary>
+    public RouteAccessOptions Access { get; set; } = new();
 }
 
 /// <summary>Where requests no route matches go. Without it they get 404.</summary>

@@ -1,3 +1,4 @@
+using Gateway.Access;
 using Gateway.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
@@ -17,10 +18,16 @@ internal static class RoutingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the proxy routes, and answers 404 for what no route matches.</summary>
+    /// <summary>Maps the proxy routes: access policy first, then YARP's own steps.</summary>
     public static WebApplication MapGatewayRoutes(this WebApplication app)
     {
-        app.MapReverseProxy();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseAccessPolicy();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
         return app;
     }
 }

@@ -83,8 +83,8 @@ internal static class YarpConfigTranslator
     {
         var transforms = new List<IReadOnlyDictionary<string, string>>
         {
-            // HAProxy's option forwardfor, plus the scheme and host the client used.
-            new Dictionary<string, string> { ["X-Forwarded"] = "Set", ["For"] = "Set", ["Proto"] = "Set", ["Host"] = "Set", ["Prefix"] = "Off" },
+            // X-Forwarded-* are written by Access/ForwardedHeadersTransform, which knows the trusted proxies.
+            new Dictionary<string, string> { ["X-Forwarded"] = "Off" },
         };
 
         // HAProxy keeps the client's Host; so do we, unless the cluster names a Host to send.

@@ -1,0 +1,19 @@
+namespace Gateway.Access.Lists;
+
+/// <summary>Where an entry came from: the config file (replaced on reload) or a runtime writer (kept).</summary>
+internal enum EntrySource
+{
+    Config,
+    Runtime,
+}
+
+/// <summary>
+/// One entry of an access list, as typed (<see cref="Pattern"/> is shown verbatim, like HAProxy's <c>show acl</c>),
+/// with its parsed form and an optional expiry.
+/// </summary>
+internal sealed record ListEntry(long Id, string Pattern, IpPattern Parsed, DateTimeOffset? ExpiresAt, EntrySource Source)
+{
+    public long ExpiresTicks => ExpiresAt?.UtcTicks ?? long.MaxValue;
+
+    public bool IsLiveAt(DateTimeOffset now) => ExpiresAt is not { } expires || expires > now;
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Yarp.ReverseProxy;
+
+namespace Gateway.Access;
+
+/// <summary>
+/// Carries out a route's reject action: an error page (HTML, the operator's file, or JSON for clients that ask), a
+/// redirect to the login portal with the return URL, or forwarding to a fallback cluster (an existing HAProxy) with
+/// <c>X-Gateway-Reject</c> saying why.
+/// </summary>
+internal sealed class RejectResponder(IProxyStateLookup proxyState)
+{
+    private readonly ConcurrentDictionary<(int Status, AccessReason Reason, string? Portal), byte[]> _pages = new();
+
+    /// <summary>Answers the request, or re-targets it to the fallback cluster and returns false so the pipeline continues.</summary>
+    public async Task<bool> RejectAsync(HttpContext context, RoutePolicy policy, AccessReason reason, AccessConfig config)
+    {
+        var reject = policy.Reject;
+        if (reject.Kind == RejectKind.Fallback && reject.Cluster is { } clusterId && proxyState.TryGetCluster(clusterId, out var cluster))
+        {
+            context.ReassignProxyRequest(cluster);
+            return false;
+        }
+
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        if (reject.Kind == RejectKind.Redirect && reject.Url is { } login)
+        {
+            response.StatusCode = StatusCodes.Status302Found;
+            response.Headers.Location = RedirectTarget(context.Request, login, config);
+            return true;
+        }
+
+        var status = reject.Kind == RejectKind.Deny ? reject.Status : StatusCodes.Status503ServiceUnavailable;
+        response.StatusCode = status;
+        if (WantsJson(context.Request))
+        {
+            response.ContentType = "application/json";
+            await response.WriteAsync($$"""{"error":"{{(status == 403 ? "forbidden" : "unavailable")}}","reason":"{{reason.Name()}}"}""");
+            return true;
+        }
+
+        response.ContentType = "text/html; charset=utf-8";
+        var body = reject.Page ?? _pages.GetOrAdd((status, reason, config.PortalUrl?.ToString()), key => BuiltInPage(key.Status, key.Reason, key.Portal));
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body);
+        return true;
+    }
+
+    /// <summary>The login URL with <c>return</c> = the original URL, but only when that URL is on a configured host.</summary>
+    internal static string RedirectTarget(HttpRequest request, Uri login, AccessConfig config)
+    {
+        var host = request.Host.Host;
+        if (!ReturnUrls.IsAllowedHost(host, config))
+        {
+            return login.ToString();
+        }
+
+        var original = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
+        var separator = string.IsNullOrEmpty(login.Query) ? "?" : "&";
+        return login + separator + "return=" + Uri.EscapeDataString(original);
+    }
+
+    private static bool WantsJson(HttpRequest request)
+    {
+        foreach (var accept in request.Headers.Accept)
+        {
+            if (accept is not null && accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) &&
+                !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte[] BuiltInPage(int status, AccessReason reason, string? portal)
+    {
+        var title = status == 403 ? "Access denied" : "Service unavailable";
+        var explanation = reason switch
+        {
+            AccessReason.IpNotListed => "Your network address is not allowed to reach this application.",
+            AccessReason.NoSession => "You need an access link to open this application.",
+            AccessReason.SessionExpired => "Your access to this application has expired.",
+            AccessReason.SessionOtherIp => "Your access was granted to another network address.",
+            AccessReason.TokenUnknown or AccessReason.TokenExpired or AccessReason.TokenOtherIp or AccessReason.TokenOtherList =>
+                "This access link is not valid: it was already used, has expired, or belongs elsewhere.",
+            _ => "Your access to this application could not be confirmed.",
+        };
+        var html = new StringBuilder()
+            .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>").Append(title).Append("</title>")
+            .Append("<style>body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f5;color:#18181b}")
+            .Append("main{max-width:32rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:.5rem;box-shadow:0 1px 3px #0002}")
+            .Append("h1{font-size:1.5rem;margin-top:0}a{color:#1d4ed8}.reason{color:#52525b;font-size:.875rem}</style></head>")
+            .Append("<body><main><h1>").Append(title).Append("</h1><p>").Append(explanation).Append("</p>");
+        if (portal is not null)
+        {
+            html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(portal)).Append("\">Request access</a></p>");
+        }
+
+        html.Append("<p class=\"reason\">Reason: ").Append(reason.Name()).Append("</p></main></body></html>");
+        return Encoding.UTF8.GetBytes(html.ToString());
+    }
+}

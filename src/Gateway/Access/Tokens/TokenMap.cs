@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+
+namespace Gateway.Access.Tokens;
+
+/// <summary>
+/// The tokens (KATs) of one access list, with a numeric id so the runtime API can issue them with
+/// <c>add map #&lt;id&gt; &lt;token&gt; &lt;value&gt;</c>. Redemption removes the token atomically: of two requests racing
+/// with one token, exactly one gets it. Writes (rare: an issue or a redemption per login) are serialised so that a
+/// <c>commit</c> swapping the whole map cannot let a token be taken twice; lookups do not lock.
+/// </summary>
+internal sealed class TokenMap
+{
+    private readonly Lock _lock = new();
+    private volatile ConcurrentDictionary<TokenHash, Kat> _tokens = new();
+    private readonly Dictionary<int, List<Kat>> _pending = [];
+    private int _nextVersion;
+
+    public TokenMap(string name, int? id, string listName)
+    {
+        Name = name;
+        Id = id;
+        ListName = listName;
+    }
+
+    /// <summary>The map's name (the list's name), used where HAProxy would show a map file.</summary>
+    public string Name { get; }
+
+    /// <summary>The numeric id the runtime API addresses the map by; null when the list has no TokenMapId.</summary>
+    public int? Id { get; set; }
+
+    /// <summary>The access list whose session a token from this map grants.</summary>
+    public string ListName { get; }
+
+    public int CurrentVersion { get; private set; }
+
+    public int Count => _tokens.Count;
+
+    /// <summary>Unredeemed tokens in issue order (expired ones until swept).</summary>
+    public IEnumerable<Kat> Tokens => _tokens.Values.OrderBy(t => t.Id);
+
+    public void Add(Kat kat)
+    {
+        lock (_lock)
+        {
+            _tokens[kat.Hash] = kat;
+        }
+    }
+
+    public bool TryGet(TokenHash hash, out Kat kat) => _tokens.TryGetValue(hash, out kat!);
+
+    /// <summary>Takes the token out; true for exactly one caller per token.</summary>
+    public bool TryTake(TokenHash hash, out Kat kat)
+    {
+        lock (_lock)
+        {
+            return _tokens.TryRemove(hash, out kat!);
+        }
+    }
+
+    public bool Remove(TokenHash hash) => TryTake(hash, out _);
+
+    public int RemoveWhere(Func<Kat, bool> predicate)
+    {
+        lock (_lock)
+        {
+            var removed = 0;
+            foreach (var (hash, kat) in _tokens)
+            {
+                if (predicate(kat) && _tokens.TryRemove(hash, out _))
+                {
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _tokens = new ConcurrentDictionary<TokenHash, Kat>();
+        }
+    }
+
+    public int Prepare()
+    {
+        lock (_lock)
+        {
+            var version = ++_nextVersion;
+            _pending[version] = [];
+            return version;
+        }
+    }
+
+    public Lists.AccessList.VersionCheck CheckVersion(int version)
+    {
+        lock (_lock)
+        {
+            if (version <= CurrentVersion && !_pending.ContainsKey(version))
+            {
+                return Lists.AccessList.VersionCheck.TooOld;
+            }
+
+            return version > _nextVersion ? Lists.AccessList.VersionCheck.Future : Lists.AccessList.VersionCheck.Ok;
+        }
+    }
+
+    public bool AddToVersion(int version, Kat kat)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(version, out var list))
+            {
+                return false;
+            }
+
+            list.Add(kat);
+            return true;
+        }
+    }
+
+    public bool TryGetVersion(int version, out IReadOnlyList<Kat> tokens)
+    {
+        lock (_lock)
+        {
+            var found = _pending.TryGetValue(version, out var list);
+            tokens = found ? [.. list!] : [];
+            return found;
+        }
+    }
+
+    public void MarkCommitted(int version)
+    {
+        lock (_lock)
+        {
+            CurrentVersion = Math.Max(CurrentVersion, version);
+            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
+            {
+                _pending.Remove(old);
+            }
+        }
+    }
+
+    public bool Commit(int version)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(version, out var list))
+            {
+                return false;
+            }
+
+            var tokens = new ConcurrentDictionary<TokenHash, Kat>();
+            foreach (var kat in list)
+            {
+                tokens[kat.Hash] = kat;
+            }
+
+            _tokens = tokens;
+            CurrentVersion = version;
+            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
+            {
+                _pending.Remove(old);
+            }
+
+            return true;
+        }
+    }
+}
