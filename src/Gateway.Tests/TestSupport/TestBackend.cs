@@ -138,6 +138,8 @@ public sealed record EchoResponse(string Backend, string Method, string Path, st
     public static async Task<EchoResponse> ReadAsync(HttpResponseMessage response)
     {
         response.EnsureSuccessStatusCode();
-        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<EchoResponse>(response.Content))!;
+        var echo = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<EchoResponse>(response.Content))!;
+        // Header names are case-insensitive (HAProxy lowercases them); the JSON round trip loses the comparer.
+        return echo with { Headers = new Dictionary<string, string>(echo.Headers, StringComparer.OrdinalIgnoreCase) };
     }
 }

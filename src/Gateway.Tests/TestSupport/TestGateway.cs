@@ -42,11 +42,14 @@ public sealed class TestGateway : IAsyncDisposable
     public static Task<TestGateway> StartAsync(object gateway, IDictionary<string, object>? confd = null) =>
         StartAsync(JsonSerializer.SerializeToNode(gateway)!.AsObject(), confd);
 
+    public static Task<TestGateway> StartAsync(JsonObject gateway, Action<WebApplicationBuilder> configure) =>
+        StartAsync(gateway, null, configure);
+
     /// <summary>
     /// Starts a gateway with <paramref name="gateway"/> as its <c>Gateway</c> section. An "http" listener, the
     /// management listener and the state directory are filled in with free ports and a temporary folder unless given.
     /// </summary>
-    public static async Task<TestGateway> StartAsync(JsonObject gateway, IDictionary<string, object>? confd = null)
+    public static async Task<TestGateway> StartAsync(JsonObject gateway, IDictionary<string, object>? confd = null, Action<WebApplicationBuilder>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "gateway-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "config"));
@@ -69,6 +72,7 @@ public sealed class TestGateway : IAsyncDisposable
                 builder.Logging.ClearProviders();
                 builder.Logging.AddProvider(logs);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                configure?.Invoke(builder);
             });
         await app.StartAsync();
         return new TestGateway(app, directory, logs);
@@ -85,12 +89,23 @@ public sealed class TestGateway : IAsyncDisposable
 
     public int Port(string listener = "http") => Services.GetRequiredService<ListenerRegistry>().EndPointOf(listener).Port;
 
-    public HttpClient CreateClient(string listener = "http") =>
-        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+    /// <summary>A client for a listener; <paramref name="from"/> picks the loopback source address (127.0.0.2...).</summary>
+    public HttpClient CreateClient(string listener = "http", IPAddress? from = null, CookieContainer? cookies = null)
+    {
+        var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = cookies is not null, CookieContainer = cookies ?? new CookieContainer() };
+        if (from is not null)
         {
-            BaseAddress = Url(listener),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+            handler.ConnectCallback = async (context, cancellation) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(from, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            };
+        }
+
+        return new HttpClient(handler) { BaseAddress = Url(listener), Timeout = TimeSpan.FromSeconds(30) };
+    }
 
     /// <summary>GET through the gateway with the given Host header.</summary>
     public Task<HttpResponseMessage> GetAsync(string host, string path = "/", HttpMethod? method = null)

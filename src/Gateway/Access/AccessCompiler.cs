@@ -256,7 +256,7 @@ internal static class AccessCompiler
             }
             else
             {
-                errors.Add($"{key}:{i}", $"'{text}' is not an address or a CIDR network such as 10.0.0.0/8 (host bits must be zero).");
+                errors.Add($"{key}:{i}", $"'{text}' is not an address or a CIDR network such as 10.0.0.0/8.");
             }
         }
 

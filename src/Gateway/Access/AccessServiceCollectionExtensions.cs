@@ -29,6 +29,7 @@ internal static class AccessServiceCollectionExtensions
         services.TryAddSingleton<RejectResponder>();
         services.AddHostedService<AccessSweeper>();
         services.AddSingleton<ITransformProvider, ForwardedHeadersTransform>();
+        services.HoldRequestLoggingAtWarning();
 
         // Session cookies are sealed with this key ring; it lives with the rest of the gateway's state.
         services.AddDataProtection()

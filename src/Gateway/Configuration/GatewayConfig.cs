@@ -25,6 +25,9 @@ internal sealed record GatewayConfig
 
     public string? FallbackClusterId { get; init; }
 
+    /// <summary>The answer to unrouted requests when there is no fallback cluster.</summary>
+    public NoRouteResponse NoRoute { get; init; } = NoRouteResponse.Default;
+
     public ListenerDefinition? DemoUpstream { get; init; }
 
     public AccessConfig Access { get; init; } = AccessConfig.Empty;

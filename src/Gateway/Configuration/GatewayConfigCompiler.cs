@@ -47,6 +47,8 @@ internal static class GatewayConfigCompiler
             routes.Add(RouteCompiler.Fallback(fallback));
         }
 
+        var noRoute = NoRouteResponse.Compile(options.Fallback, errors);
+
         var access = AccessCompiler.Compile(options, clusterIds, errors);
 
         if (listeners.Count == 0 && !errors.Any)
@@ -74,6 +76,7 @@ internal static class GatewayConfigCompiler
             Routes = [.. routes],
             Clusters = clusters.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase),
             FallbackClusterId = fallback,
+            NoRoute = noRoute,
             DemoUpstream = demo,
             Access = access,
         };

@@ -1,15 +1,13 @@
-using System.Text;
+using Gateway.Configuration;
 
 namespace Gateway.Routing;
 
 /// <summary>
-/// Answers requests that no endpoint matched with a plain 404 (HAProxy's 503 "no server" comes from the access
-/// policy's reject actions, not from here). Runs after endpoint selection and before endpoint execution.
+/// Answers requests that no endpoint matched: 404 by default, or the status and page of <c>Gateway:Fallback</c>
+/// (HAProxy's <c>default_backend</c> answering 503). Runs after endpoint selection and before endpoint execution.
 /// </summary>
-internal sealed partial class NoRouteMiddleware(RequestDelegate next, ILogger<NoRouteMiddleware> logger)
+internal sealed partial class NoRouteMiddleware(RequestDelegate next, GatewayConfigManager config, ILogger<NoRouteMiddleware> logger)
 {
-    private static readonly byte[] Body = Encoding.ASCII.GetBytes("404 Not Found: no route matches this host and path.\n");
-
     public Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint() is not null)
@@ -18,10 +16,13 @@ internal sealed partial class NoRouteMiddleware(RequestDelegate next, ILogger<No
         }
 
         Log.NoRoute(logger, context.Request.Method, context.Request.Host.Value ?? string.Empty, context.Request.Path.Value ?? "/");
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.ContentLength = Body.Length;
-        return context.Response.Body.WriteAsync(Body).AsTask();
+        var publicListener = context.Features.Get<Hosting.ListenerFeature>()?.Listener.Kind == Hosting.ListenerKind.Public;
+        var answer = publicListener ? config.Current.NoRoute : NoRouteResponse.Default;
+        context.Response.StatusCode = answer.Status;
+        context.Response.ContentType = answer.ContentType;
+        context.Response.ContentLength = answer.Body.Length;
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.Body.WriteAsync(answer.Body).AsTask();
     }
 
     private static partial class Log

@@ -33,8 +33,17 @@ internal sealed class ProxyRouteOptions
     public RouteAccessOptions Access { get; set; } = new();
 }
 
-/// <summary>Where requests no route matches go. Without it they get 404.</summary>
+/// <summary>
+/// What requests no route matches get (HAProxy's <c>default_backend</c>): a cluster (an existing HAProxy, say), or
+/// an error page with a status. Without either they get 404.
+/// </summary>
 internal sealed class FallbackOptions
 {
     public string? Cluster { get; set; }
+
+    /// <summary>404 (default), 403 or 503, with the built-in page or <see cref="Page"/>.</summary>
+    public int? Status { get; set; }
+
+    /// <summary>An HTML file sent instead of the built-in page (HAProxy's <c>errorfile</c>).</summary>
+    public string? Page { get; set; }
 }

@@ -17,7 +17,8 @@ internal readonly record struct IpPattern(IpKey Key, int Length)
         pattern = default;
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (addressText.IsEmpty || !IPAddress.TryParse(addressText, out var address) ||
+        if (addressText.IsEmpty || (!addressText.Contains(':') && !IsDottedQuad(addressText)) ||
+            !IPAddress.TryParse(addressText, out var address) ||
             (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             return false;
@@ -38,6 +39,24 @@ internal readonly record struct IpPattern(IpKey Key, int Length)
         var keyLength = key.IsV4 ? length + IpKey.V4Offset : length;
         pattern = new IpPattern(key.Mask(keyLength), keyLength);
         return true;
+    }
+
+    // IPAddress.TryParse also takes "10.1", "0x7f.1" and other inet_aton forms; an allowlist wants exactly a.b.c.d.
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var part = text[range];
+            if (part.Length is 0 or > 3 || part.ContainsAnyExceptInRange('0', '9'))
+            {
+                return false;
+            }
+
+            parts++;
+        }
+
+        return parts == 4;
     }
 
     private static bool TryPrefixLength(ReadOnlySpan<char> text, bool v4, out int length)

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
 using Yarp.ReverseProxy;
 
 namespace Gateway.Access;
@@ -79,7 +77,6 @@ internal sealed class RejectResponder(IProxyStateLookup proxyState)
 
     private static byte[] BuiltInPage(int status, AccessReason reason, string? portal)
     {
-        var title = status == 403 ? "Access denied" : "Service unavailable";
         var explanation = reason switch
         {
             AccessReason.IpNotListed => "Your network address is not allowed to reach this application.",
@@ -90,19 +87,6 @@ internal sealed class RejectResponder(IProxyStateLookup proxyState)
                 "This access link is not valid: it was already used, has expired, or belongs elsewhere.",
             _ => "Your access to this application could not be confirmed.",
         };
-        var html = new StringBuilder()
-            .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>").Append(title).Append("</title>")
-            .Append("<style>body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f5;color:#18181b}")
-            .Append("main{max-width:32rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:.5rem;box-shadow:0 1px 3px #0002}")
-            .Append("h1{font-size:1.5rem;margin-top:0}a{color:#1d4ed8}.reason{color:#52525b;font-size:.875rem}</style></head>")
-            .Append("<body><main><h1>").Append(title).Append("</h1><p>").Append(explanation).Append("</p>");
-        if (portal is not null)
-        {
-            html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(portal)).Append("\">Request access</a></p>");
-        }
-
-        html.Append("<p class=\"reason\">Reason: ").Append(reason.Name()).Append("</p></main></body></html>");
-        return Encoding.UTF8.GetBytes(html.ToString());
+        return ErrorPages.Render(status, explanation, reason.Name(), portal);
     }
 }
