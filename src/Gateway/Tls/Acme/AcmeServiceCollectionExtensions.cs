@@ -1,0 +1,9 @@
+namespace Gateway.Tls.Acme;
+
+internal static class AcmeServiceCollectionExtensions
+{
+    public static IServiceCollection AddGatewayAcme(this IServiceCollection services)
+    {
+        return services;
+    }
+}
