@@ -74,7 +74,17 @@ public sealed class TestGateway : IAsyncDisposable
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
                 configure?.Invoke(builder);
             });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that fails (as some tests intend) must not leave listeners or watchers behind.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new TestGateway(app, directory, logs);
     }
 

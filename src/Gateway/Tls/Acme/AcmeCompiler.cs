@@ -19,16 +19,17 @@ internal static class AcmeCompiler
 
     private const string Key = "Gateway:Tls:Acme";
 
-    public static (AcmeSettings? Settings, List<RouteDefinition> PassThrough) Compile(
+    public static (AcmeSettings? Settings, List<RouteDefinition> PassThrough, ImmutableDictionary<string, ImmutableArray<string>> PassThroughHosts) Compile(
         GatewayOptions options, IReadOnlyList<ListenerDefinition> listeners, IReadOnlyList<RouteDefinition> routes,
         IReadOnlySet<string> clusters, string contentRoot, ConfigErrors errors)
     {
         var acme = options.Tls.Acme;
-        var passThrough = CompilePassThrough(acme, clusters, errors);
+        var passThroughHosts = new Dictionary<string, ImmutableArray<string>>(StringComparer.OrdinalIgnoreCase);
+        var passThrough = CompilePassThrough(acme, clusters, passThroughHosts, errors);
         var names = CollectNames(options, routes, errors);
         if (names.Count == 0)
         {
-            return (null, passThrough);
+            return (null, passThrough, passThroughHosts.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase));
         }
 
         var directory = acme.Directory?.Trim() switch
@@ -89,7 +90,7 @@ internal static class AcmeCompiler
             RetryInterval = retry,
             Certificates = Group(names),
         };
-        return (settings, passThrough);
+        return (settings, passThrough, passThroughHosts.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>Route id → its host names (lower case, ports removed), for the routes that set Acme: true.</summary>
@@ -150,7 +151,8 @@ internal static class AcmeCompiler
         return [.. groups.Select(g => new AcmeCertificateRequest(g.Min!, [.. g])).OrderBy(r => r.Id, StringComparer.Ordinal)];
     }
 
-    private static List<RouteDefinition> CompilePassThrough(AcmeOptions acme, IReadOnlySet<string> clusters, ConfigErrors errors)
+    private static List<RouteDefinition> CompilePassThrough(
+        AcmeOptions acme, IReadOnlySet<string> clusters, Dictionary<string, ImmutableArray<string>> passThroughHosts, ConfigErrors errors)
     {
         var routes = new List<RouteDefinition>();
         foreach (var (name, entry) in acme.PassThrough.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -177,8 +179,11 @@ internal static class AcmeCompiler
 
             if (errors.All.Count == before)
             {
+                // The route matches any host and AcmePassThroughMatcherPolicy applies the patterns: as a host of the
+                // route, a wildcard would lose to any route naming the exact host, whatever the order.
                 var hosts = entry.Hosts.Select(h => h.Trim().ToLowerInvariant()).ToImmutableArray();
-                routes.Add(new RouteDefinition(PassThroughRoutePrefix + name, hosts, "/.well-known/acme-challenge/{**token}", [], [], entry.Cluster!, int.MinValue));
+                routes.Add(new RouteDefinition(PassThroughRoutePrefix + name, [], "/.well-known/acme-challenge/{**token}", [], [], entry.Cluster!, int.MinValue));
+                passThroughHosts[PassThroughRoutePrefix + name] = hosts;
             }
         }
 
