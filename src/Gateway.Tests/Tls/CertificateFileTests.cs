@@ -115,6 +115,34 @@ public sealed class CertificateFileTests(BackendsFixture backends) : IClassFixtu
     }
 
     [Fact]
+    public async Task KubernetesSecretVolumeUpdated_NewCertificateIsServed()
+    {
+        // A secret volume: tls.pem -> ..data/tls.pem, ..data -> ..<timestamp>/; an update swaps the ..data link.
+        using var before = _ca.Issue("www.example.com");
+        using var after = _ca.Issue("www.example.com");
+        Directory.CreateDirectory(Path.Combine(_directory, "..v1"));
+        CertificateFileWriter.WritePem(before, Path.Combine(_directory, "..v1", "tls.pem"));
+        File.CreateSymbolicLink(Path.Combine(_directory, "..data"), "..v1");
+        File.CreateSymbolicLink(Path.Combine(_directory, "tls.pem"), Path.Combine("..data", "tls.pem"));
+        await using var gateway = await TestGateway.StartAsync(TlsConfigs.Gateway(backends.A.Url, TlsConfigs.Certificates(("secret", Path.Combine(_directory, "tls.pem")))));
+        Assert.Equal(before.Thumbprint, (await TlsProbe.HandshakeAsync(gateway.Port("https"), "www.example.com")).Certificate.Thumbprint);
+
+        Directory.CreateDirectory(Path.Combine(_directory, "..v2"));
+        CertificateFileWriter.WritePem(after, Path.Combine(_directory, "..v2", "tls.pem"));
+        File.CreateSymbolicLink(Path.Combine(_directory, "..data_tmp"), "..v2");
+        // rename(2) over the old link, as the kubelet does (File.Move would follow the link to a directory).
+        using (var rename = System.Diagnostics.Process.Start("mv", ["-T", Path.Combine(_directory, "..data_tmp"), Path.Combine(_directory, "..data")]))
+        {
+            await rename.WaitForExitAsync();
+            Assert.Equal(0, rename.ExitCode);
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await TlsProbe.HandshakeAsync(gateway.Port("https"), "www.example.com")).Certificate.Thumbprint == after.Thumbprint,
+            "the updated secret served");
+    }
+
+    [Fact]
     public async Task CertificateFileBrokenOnDisk_KeepsServingThePreviousOne()
     {
         var path = Path.Combine(_directory, "site.pem");
@@ -126,6 +154,23 @@ public sealed class CertificateFileTests(BackendsFixture backends) : IClassFixtu
         await Eventually.TrueAsync(() => gateway.Logs.Contains("keeps serving its previous 1 certificate(s)"), "the broken file reported");
 
         Assert.Equal(before.Thumbprint, (await TlsProbe.HandshakeAsync(gateway.Port("https"), "www.example.com")).Certificate.Thumbprint);
+    }
+
+    [Fact]
+    public async Task Reload_NewCertificateEntry_IsServedWithoutRestart()
+    {
+        using var first = _ca.Issue("first.example.com");
+        using var second = _ca.Issue("second.example.com");
+        CertificateFileWriter.WritePem(first, Path.Combine(_directory, "first.pem"));
+        CertificateFileWriter.WritePem(second, Path.Combine(_directory, "second.pem"));
+        await using var gateway = await TestGateway.StartAsync(TlsConfigs.Gateway(backends.A.Url, TlsConfigs.Certificates(("a", Path.Combine(_directory, "first.pem")))));
+
+        await gateway.RewriteConfigAsync(TlsConfigs.Gateway(
+            backends.A.Url, TlsConfigs.Certificates(("a", Path.Combine(_directory, "first.pem")), ("b", Path.Combine(_directory, "second.pem")))));
+
+        await Eventually.TrueAsync(
+            async () => (await TlsProbe.HandshakeAsync(gateway.Port("https"), "second.example.com")).Certificate.Thumbprint == second.Thumbprint,
+            "the added certificate served");
     }
 
     [Fact]

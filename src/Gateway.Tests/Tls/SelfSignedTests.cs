@@ -51,6 +51,26 @@ public sealed class SelfSignedTests(BackendsFixture backends) : IClassFixture<Ba
         Assert.Contains("chmod 600 " + key, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SelfSignedKey_ReadableByOthers_ProcessExitsThreeSayingHowToFixIt()
+    {
+        await using (await TestGateway.StartAsync(Config()))
+        {
+        }
+
+        var key = Path.Combine(_state, "tls", "self-signed.key");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var config = Path.Combine(_state, "gateway.json");
+        var gateway = Config();
+        gateway["Management"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = 0 };
+        await File.WriteAllTextAsync(config, TestGateway.Serialize(gateway));
+
+        await using var process = GatewayProcess.Start(_state, null, "--config", config);
+
+        Assert.Equal(3, await process.WaitForExitAsync());
+        Assert.Contains($"Gateway could not start: {key} holds a private key but has mode 0604; it must be readable by its owner only: chmod 600 {key}", process.Errors, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_state))

@@ -92,6 +92,25 @@ public sealed class AcmeIssuanceTests(PebbleFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Reload_RouteMarkedForAcme_GetsItsCertificateWithoutRestart()
+    {
+        var config = AcmeConfigs.Gateway(Pebble, fixture.Backend.Url, _state, "http-01", ["first.gw.test"]);
+        await using var gateway = await TestGateway.StartAsync(config.DeepClone().AsObject());
+        await AcmeConfigs.IssuedAsync(Pebble, Pebble.TlsPort, "first.gw.test");
+
+        config["Routes"]!["added"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["Hosts"] = new System.Text.Json.Nodes.JsonArray("added.gw.test"),
+            ["Cluster"] = "app",
+            ["Acme"] = true,
+        };
+        await gateway.RewriteConfigAsync(config);
+
+        var added = await AcmeConfigs.IssuedAsync(Pebble, Pebble.TlsPort, "added.gw.test");
+        Assert.Equal(["added.gw.test"], Gateway.Tls.ServerCertificate.NamesOf(added.Certificate).ToArray());
+    }
+
+    [Fact]
     public async Task AccountKey_ReadableByOthers_RefusesToStart()
     {
         var config = AcmeConfigs.Gateway(Pebble, fixture.Backend.Url, _state, "http-01", ["mode.gw.test"]);
