@@ -32,6 +32,8 @@ public sealed class PebbleServer : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly StringBuilder _log = new();
     private readonly int _challengeManagementPort;
+    private Process? _pebble;
+    private Func<Task>? _startPebble;
 
     private PebbleServer(string directory, int acmePort, int httpPort, int tlsPort, int challengeManagementPort)
     {
@@ -146,13 +148,33 @@ public sealed class PebbleServer : IAsyncDisposable
         // challtestsrv answers DNS only: its own challenge responders would take pebble's validation ports.
         Start("pebble-challtestsrv", [], "-dns01", $"127.0.0.1:{dns}", "-management", $"127.0.0.1:{_challengeManagementPort}",
             "-http01", string.Empty, "-https01", string.Empty, "-tlsalpn01", string.Empty, "-defaultIPv6", string.Empty);
-        Start("pebble", new Dictionary<string, string>
+        var caPem = listenerCa.ExportCertificatePem();
+        _startPebble = async () =>
         {
-            ["PEBBLE_VA_NOSLEEP"] = "1",
-            ["PEBBLE_AUTHZREUSE"] = "0",
-            ["PEBBLE_WFE_NONCEREJECT"] = options.NonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, "-config", configPath, "-dnsserver", $"127.0.0.1:{dns}");
+            _pebble = Start("pebble", new Dictionary<string, string>
+            {
+                ["PEBBLE_VA_NOSLEEP"] = "1",
+                ["PEBBLE_AUTHZREUSE"] = "0",
+                ["PEBBLE_WFE_NONCEREJECT"] = options.NonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, "-config", configPath, "-dnsserver", $"127.0.0.1:{dns}");
+            using var ca = X509Certificate2.CreateFromPem(caPem);
+            await WaitUntilReadyAsync(ca, management);
+        };
+        await _startPebble();
+    }
 
+    /// <summary>Restarts pebble on the same ports: it forgets every account and order, and gets a new issuing root.</summary>
+    public async Task RestartAsync()
+    {
+        _pebble!.Kill(entireProcessTree: true);
+        await _pebble.WaitForExitAsync();
+        _processes.Remove(_pebble);
+        _pebble.Dispose();
+        await _startPebble!();
+    }
+
+    private async Task WaitUntilReadyAsync(X509Certificate2 listenerCa, int management)
+    {
         using var client = TrustingClient(listenerCa);
         await Eventually.TrueAsync(
             async () =>
@@ -167,6 +189,7 @@ public sealed class PebbleServer : IAsyncDisposable
             "pebble and challtestsrv to be ready");
         var root = await client.GetStringAsync(new Uri($"https://127.0.0.1:{management}/roots/0"));
         await File.WriteAllTextAsync(IssuingRootFile, root);
+        IssuingRoot?.Dispose();
         IssuingRoot = X509Certificate2.CreateFromPem(root);
     }
 
@@ -194,7 +217,7 @@ public sealed class PebbleServer : IAsyncDisposable
         return ca;
     }
 
-    private void Start(string program, Dictionary<string, string> environment, params string[] args)
+    private Process Start(string program, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -219,6 +242,7 @@ public sealed class PebbleServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
+        return process;
     }
 
     private void Append(string? line)

@@ -1,18 +1,15 @@
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.FileProviders.Physical;
-using Microsoft.Extensions.Primitives;
-
 namespace Gateway.Tls;
 
 /// <summary>
-/// Watches the directories holding the configured certificate files and calls back, once per burst of changes, when
-/// anything in them changes (a renewed file copied over, a Kubernetes secret's <c>..data</c> link swapped).
+/// Watches the directories holding the configured certificate files (not their subdirectories) and calls back, once
+/// per burst of changes, when anything in them changes: a renewed file copied over or renamed into place, a
+/// Kubernetes secret's <c>..data</c> link swapped.
 /// </summary>
 internal sealed class CertificateFileWatcher(Action reload) : IDisposable
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
-    private readonly List<IDisposable> _watches = [];
+    private readonly List<FileSystemWatcher> _watchers = [];
     private int _scheduled;
 
     public void Watch(IEnumerable<CertificateSource> sources)
@@ -25,9 +22,17 @@ internal sealed class CertificateFileWatcher(Action reload) : IDisposable
             .Distinct(StringComparer.Ordinal);
         foreach (var directory in directories)
         {
-            var provider = new PhysicalFileProvider(directory, ExclusionFilters.None);
-            _watches.Add(provider);
-            _watches.Add(ChangeToken.OnChange(() => provider.Watch("**/*"), Schedule));
+            var watcher = new FileSystemWatcher(directory)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += (_, _) => Schedule();
+            watcher.Created += (_, _) => Schedule();
+            watcher.Deleted += (_, _) => Schedule();
+            watcher.Renamed += (_, _) => Schedule();
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
         }
     }
 
@@ -35,12 +40,12 @@ internal sealed class CertificateFileWatcher(Action reload) : IDisposable
 
     private void Clear()
     {
-        for (var i = _watches.Count - 1; i >= 0; i--)
+        foreach (var watcher in _watchers)
         {
-            _watches[i].Dispose();
+            watcher.Dispose();
         }
 
-        _watches.Clear();
+        _watchers.Clear();
     }
 
     private void Schedule()

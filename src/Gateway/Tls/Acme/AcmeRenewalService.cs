@@ -140,7 +140,7 @@ internal sealed partial class AcmeRenewalService(
             var issuer = await session.IssuerAsync(stopping);
             Log.Ordering(logger, request.ToString(), managed.Current is null ? "no certificate yet" : $"renewal due, current valid until {managed.Current.NotAfter:u}");
             var elapsed = Stopwatch.StartNew();
-            var issued = await issuer.IssueAsync(request, managed.RenewalInfoId, stopping);
+            var issued = await session.IssueAsync(issuer, request, managed.RenewalInfoId, stopping);
             session.Storage.SaveCertificate(request, issued.ChainPem, issued.KeyPem);
             Serve(managed, issued.Certificate);
             managed.Failures = 0;
@@ -165,17 +165,18 @@ internal sealed partial class AcmeRenewalService(
         }
     }
 
+    /// <summary>Asks for renewal information (RFC 9773); a failure only postpones the question, never the renewal.</summary>
     private async Task CheckRenewalInfoAsync(AcmeSession session, ManagedCertificate managed, CancellationToken stopping)
     {
-        var directory = await session.Client.DirectoryAsync(stopping);
-        if (directory.RenewalInfo is null || managed.RenewalInfoId is null)
-        {
-            managed.RenewalInfoCheck = null;
-            return;
-        }
-
         try
         {
+            var directory = await session.Client.DirectoryAsync(stopping);
+            if (directory.RenewalInfo is null || managed.RenewalInfoId is null)
+            {
+                managed.RenewalInfoCheck = null;
+                return;
+            }
+
             var url = new Uri(directory.RenewalInfo.AbsoluteUri.TrimEnd('/') + "/" + managed.RenewalInfoId);
             var response = await session.Client.GetAsync(url, "the renewal information", stopping);
             var window = response.Read<AcmeRenewalInfo>("renewal information").SuggestedWindow;

@@ -37,6 +37,7 @@ internal sealed record AcmeProblem(string? Type, string? Detail, int? Status, Ac
 {
     public const string BadNonce = "urn:ietf:params:acme:error:badNonce";
     public const string RateLimited = "urn:ietf:params:acme:error:rateLimited";
+    public const string AccountDoesNotExist = "urn:ietf:params:acme:error:accountDoesNotExist";
 
     /// <summary>"type: detail", with the subproblems, short enough for one log line.</summary>
     public override string ToString()

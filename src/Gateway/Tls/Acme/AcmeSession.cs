@@ -51,6 +51,25 @@ internal sealed class AcmeSession : IDisposable
         return _issuer;
     }
 
+    /// <summary>
+    /// Issues through <paramref name="issuer"/>. When the server no longer knows the account (a test authority
+    /// restarted, an account deactivated), the stored account is forgotten so that the next attempt registers again
+    /// with the same key.
+    /// </summary>
+    public async Task<IssuedCertificate> IssueAsync(AcmeIssuer issuer, AcmeCertificateRequest request, string? replaces, CancellationToken cancellation)
+    {
+        try
+        {
+            return await issuer.IssueAsync(request, replaces, cancellation);
+        }
+        catch (AcmeException e) when (e.Problem?.Type == AcmeProblem.AccountDoesNotExist)
+        {
+            _issuer = null;
+            Storage.ForgetAccount();
+            throw;
+        }
+    }
+
     /// <summary>Whether two settings can share one session (same authority, trust and account).</summary>
     public bool Serves(AcmeSettings other) =>
         other.AccountKey == Settings.AccountKey && other.DirectoryCaFile == Settings.DirectoryCaFile &&

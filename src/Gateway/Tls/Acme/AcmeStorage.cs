@@ -62,6 +62,9 @@ internal sealed class AcmeStorage(string stateDirectory, Uri directory)
         }
     }
 
+    /// <summary>Drops the account URL (not the key): the next order registers the key again.</summary>
+    public void ForgetAccount() => File.Delete(AccountRecordPath);
+
     public void SaveAccount(AccountRecord account) =>
         PrivateFile.Write(AccountRecordPath, JsonSerializer.Serialize(account, AcmeJson.Options));
 
