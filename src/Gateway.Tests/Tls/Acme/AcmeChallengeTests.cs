@@ -42,6 +42,26 @@ public sealed class AcmeChallengeTests(BackendsFixture backends) : IClassFixture
     }
 
     [Fact]
+    public async Task Challenges_AreAnsweredEvenWhereTheRoutesAccessPolicyRefusesEveryone()
+    {
+        var config = Config();
+        config["Access"] = new JsonObject { ["Lists"] = new JsonObject { ["nobody"] = new JsonObject { ["Id"] = 500 } } };
+        var web = config["Routes"]!["web"]!.AsObject();
+        web["RedirectToHttps"] = false;
+        web["Access"] = new JsonObject { ["Policy"] = "ip", ["List"] = "nobody" };
+        await using var gateway = await TestGateway.StartAsync(config);
+        using var answer = gateway.Services.GetRequiredService<AcmeChallengeResponder>().AddHttp01("token-1", "token-1.thumbprint");
+
+        var refused = await gateway.GetAsync("www.example.com", "/app");
+        var own = await gateway.GetAsync("www.example.com", "/.well-known/acme-challenge/token-1");
+        var passedThrough = await EchoResponse.ReadAsync(await gateway.GetAsync("a.kube.example.com", "/.well-known/acme-challenge/token-2"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("token-1.thumbprint", await own.Content.ReadAsStringAsync());
+        Assert.Equal("b", passedThrough.Backend);
+    }
+
+    [Fact]
     public async Task Http01_OnlyTokensBeingValidatedAreAnswered()
     {
         await using var gateway = await TestGateway.StartAsync(Config());
