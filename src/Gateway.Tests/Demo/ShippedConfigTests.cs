@@ -25,6 +25,7 @@ public sealed class ShippedConfigTests
     {
         // The shipped file as is, with only its ports moved to free ones (on the command line, as an operator could).
         var http = FreePort.Get();
+        var https = FreePort.Get();
         var demo = FreePort.Get();
         var state = Path.Combine(Path.GetTempPath(), "gateway-shipped-" + Guid.NewGuid().ToString("N")[..8]);
         var commandLine = GatewayCommandLine.Parse(
@@ -32,6 +33,7 @@ public sealed class ShippedConfigTests
             "--config", RepositoryPaths.ShippedConfig,
             $"--Gateway:StateDirectory={state}",
             $"--Gateway:Listeners:http:Port={http}",
+            $"--Gateway:Listeners:https:Port={https}",
             $"--Gateway:Management:Port={FreePort.Get()}",
             $"--Gateway:DemoUpstream:Port={demo}",
             $"--Gateway:Clusters:demo:Destinations:whoami:Address=http://127.0.0.1:{demo}",
@@ -48,6 +50,13 @@ public sealed class ShippedConfigTests
             Assert.Contains("It works: this page came through Gateway", page, StringComparison.Ordinal);
             Assert.Contains("GET /hello?name=gateway HTTP/1.1", page, StringComparison.Ordinal);
             Assert.Contains("X-Forwarded-For", page, StringComparison.Ordinal);
+
+            // Beside http, https with the self-signed certificate generated into the state directory.
+            using var tls = TlsProbe.Client(https, root: null, acceptAny: true);
+            var secure = await tls.GetAsync(new Uri("https://localhost/over-tls"));
+            Assert.Equal(HttpStatusCode.OK, secure.StatusCode);
+            Assert.Contains("GET /over-tls HTTP/", await secure.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(state, "tls", "self-signed.pem")));
         }
         finally
         {

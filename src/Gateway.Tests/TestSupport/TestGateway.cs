@@ -65,16 +65,32 @@ public sealed class TestGateway : IAsyncDisposable
         }
 
         var logs = new LogCapture();
-        var app = GatewayApplication.Build(
-            new GatewayCommandLine(null, Path.Combine(directory, "config", "appsettings.json"), [], null),
-            builder =>
+        WebApplication? app = null;
+        try
+        {
+            app = GatewayApplication.Build(
+                new GatewayCommandLine(null, Path.Combine(directory, "config", "appsettings.json"), [], null),
+                builder =>
+                {
+                    builder.Logging.ClearProviders();
+                    builder.Logging.AddProvider(logs);
+                    builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                    configure?.Invoke(builder);
+                });
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that fails (as some tests intend) must not leave listeners, watchers or files behind.
+            if (app is not null)
             {
-                builder.Logging.ClearProviders();
-                builder.Logging.AddProvider(logs);
-                builder.Logging.SetMinimumLevel(LogLevel.Debug);
-                configure?.Invoke(builder);
-            });
-        await app.StartAsync();
+                await app.DisposeAsync();
+            }
+
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
         return new TestGateway(app, directory, logs);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.Tls;
 
 namespace Gateway.Configuration;
 
@@ -31,6 +32,8 @@ internal sealed record GatewayConfig
     public ListenerDefinition? DemoUpstream { get; init; }
 
     public AccessConfig Access { get; init; } = AccessConfig.Empty;
+
+    public TlsSettings Tls { get; init; } = TlsSettings.None;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

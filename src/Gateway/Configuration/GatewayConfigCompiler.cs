@@ -3,6 +3,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.Tls;
 
 namespace Gateway.Configuration;
 
@@ -50,6 +51,8 @@ internal static class GatewayConfigCompiler
         var noRoute = NoRouteResponse.Compile(options.Fallback, errors);
 
         var access = AccessCompiler.Compile(options, clusterIds, errors);
+        var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
+        routes.AddRange(acmePassThrough);
 
         if (listeners.Count == 0 && !errors.Any)
         {
@@ -79,6 +82,7 @@ internal static class GatewayConfigCompiler
             NoRoute = noRoute,
             DemoUpstream = demo,
             Access = access,
+            Tls = tls,
         };
         return (config, errors.All);
     }

@@ -2,6 +2,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.Tls;
 
 namespace Gateway.Configuration;
 
@@ -37,4 +38,7 @@ internal sealed class GatewayOptions
 
     /// <summary>The built-in "whoami" upstream of the embedded default.</summary>
     public DemoUpstreamOptions DemoUpstream { get; set; } = new();
+
+    /// <summary>Certificates, SNI and TLS settings of the https listeners; ACME.</summary>
+    public TlsOptions Tls { get; set; } = new();
 }

@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Observability;
 using Gateway.Routing;
+using Gateway.Tls;
 
 namespace Gateway.Hosting;
 
@@ -29,6 +30,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<StartupReport>();
         services.AddGatewayRouting();
         services.AddAccessPolicy(config.StateDirectory);
+        services.AddGatewayTls();
         return builder;
     }
 
@@ -40,6 +42,7 @@ internal static class GatewayServiceCollectionExtensions
 
         app.UseClientIp();
         app.UseRouting();
+        app.UseGatewayTls();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapDemoUpstream();

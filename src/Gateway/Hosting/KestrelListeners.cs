@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Access;
 using Gateway.Configuration;
+using Gateway.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gateway.Hosting;
@@ -22,12 +23,13 @@ internal static class KestrelListeners
 
     private static void Bind(KestrelServerOptions kestrel, ListenerDefinition listener, ListenerRegistry registry)
     {
+        var https = listener.Protocol == "https";
         var feature = new ListenerFeature(listener);
         void Setup(ListenOptions options)
         {
             // Without TLS there is no ALPN to choose the protocol, so a cleartext listener speaks one: HTTP/1.1, or
-            // HTTP/2 with prior knowledge (HAProxy's "proto h2").
-            options.Protocols = listener.Protocol == "h2c" ? HttpProtocols.Http2 : HttpProtocols.Http1;
+            // HTTP/2 with prior knowledge (HAProxy's "proto h2"). With TLS, ALPN offers h2 and http/1.1.
+            options.Protocols = https ? HttpProtocols.Http1AndHttp2 : listener.Protocol == "h2c" ? HttpProtocols.Http2 : HttpProtocols.Http1;
             options.Use(next => connection =>
             {
                 connection.Features.Set(feature);
@@ -35,6 +37,11 @@ internal static class KestrelListeners
                 connection.Features.Set(ClientAddressFeature.Direct((connection.RemoteEndPoint as IPEndPoint)?.Address));
                 return next(connection);
             });
+            if (https)
+            {
+                options.UseGatewayTls(kestrel.ApplicationServices);
+            }
+
             registry.Add(listener.Name, options);
         }
 

@@ -6,7 +6,7 @@ namespace Gateway.Hosting;
 /// <summary>Validates the listeners and the management listener, including port clashes between them.</summary>
 internal static class ListenerCompiler
 {
-    public static readonly string[] Protocols = ["http", "h2c"];
+    public static readonly string[] Protocols = ["http", "h2c", "https"];
 
     public static List<ListenerDefinition> CompileListeners(GatewayOptions options, ConfigErrors errors)
     {

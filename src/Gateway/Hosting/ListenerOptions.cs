@@ -9,8 +9,8 @@ internal sealed class ListenerOptions
     public int? Port { get; set; }
 
     /// <summary>
-    /// <c>http</c> (HTTP/1.1, the default) or <c>h2c</c> (cleartext HTTP/2 with prior knowledge, HAProxy's
-    /// <c>proto h2</c>). More protocols come with TLS and TCP routing.
+    /// <c>http</c> (HTTP/1.1, the default), <c>h2c</c> (cleartext HTTP/2 with prior knowledge, HAProxy's
+    /// <c>proto h2</c>) or <c>https</c> (TLS with ALPN h2 and http/1.1; certificates from <c>Gateway:Tls</c>).
     /// </summary>
     public string? Protocol { get; set; }
 }

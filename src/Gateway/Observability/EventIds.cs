@@ -29,4 +29,27 @@ internal static class EventIds
     public const int KatRedeemed = 402;
     public const int KatRefused = 403;
     public const int AccessSwept = 404;
+
+    public const int CertificatesLoaded = 600;
+    public const int CertificateProblem = 601;
+    public const int CertificateKeptPrevious = 602;
+    public const int SelfSignedCreated = 603;
+    public const int NoCertificateForSni = 604;
+    public const int ClientHelloTimedOut = 605;
+    public const int NotClientHello = 606;
+
+    public const int AcmeHttp01Served = 650;
+    public const int AcmeTlsAlpnServed = 651;
+    public const int AcmeTlsAlpnUnknown = 652;
+    public const int AcmeAccountCreated = 653;
+    public const int AcmeAccountReused = 654;
+    public const int AcmeOrdering = 655;
+    public const int AcmeIssued = 656;
+    public const int AcmeFailed = 657;
+    public const int AcmeCertificateLoaded = 658;
+    public const int AcmeRenewalScheduled = 659;
+    public const int AcmeBadNonce = 660;
+    public const int AcmeRenewalInfoFailed = 661;
+    public const int AcmeStoredCertificateUnusable = 662;
+    public const int AcmeChallengeValidating = 663;
 }

@@ -53,7 +53,11 @@ internal static class RouteCompiler
             var definition = new RouteDefinition(
                 id, hosts, path, methods,
                 [.. route.Listeners.Order(StringComparer.OrdinalIgnoreCase)],
-                route.Cluster!, route.Order ?? 0);
+                route.Cluster!, route.Order ?? 0)
+            {
+                Acme = route.Acme ?? false,
+                RedirectToHttps = route.RedirectToHttps ?? false,
+            };
 
             // Two routes that match exactly the same requests make the choice arbitrary; YARP would fail at run time.
             var match = string.Join('|', definition.Order, string.Join(',', hosts.Order(StringComparer.OrdinalIgnoreCase)),

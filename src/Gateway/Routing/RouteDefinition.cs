@@ -10,7 +10,14 @@ internal sealed record RouteDefinition(
     ImmutableArray<string> Methods,
     ImmutableArray<string> Listeners,
     string ClusterId,
-    int Order);
+    int Order)
+{
+    /// <summary>The route's hosts get a certificate over ACME.</summary>
+    public bool Acme { get; init; }
+
+    /// <summary>Plain-HTTP requests are redirected to https.</summary>
+    public bool RedirectToHttps { get; init; }
+}
 
 /// <summary>A validated cluster.</summary>
 internal sealed record ClusterDefinition(

@@ -31,6 +31,15 @@ internal sealed class ProxyRouteOptions
 
     /// <summary>The access policy: which list the client IP and session must be on, and what a refusal gets.</summary>
     public RouteAccessOptions Access { get; set; } = new();
+
+    /// <summary>Obtain and renew a certificate for <see cref="Hosts"/> over ACME (see <c>Gateway:Tls:Acme</c>).</summary>
+    public bool? Acme { get; set; }
+
+    /// <summary>
+    /// On plain-HTTP listeners, answer with a redirect to the same URL over https (HAProxy's
+    /// <c>redirect scheme https if !{ ssl_fc }</c>); ACME challenges are still answered.
+    /// </summary>
+    public bool? RedirectToHttps { get; set; }
 }
 
 /// <summary>

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Tls.Acme;
+
+/// <summary>
+/// Keeps a certificate in place for every ACME request of the configuration: at start, the stored certificates are
+/// served at once (nothing is ordered unless due); then, one at a time, each is ordered when missing, renewed when
+/// due, and retried with backoff after a failure, while the current certificate keeps being served. Errors it
+/// understands (the server's problems, the network, timeouts) are logged and retried later; anything else stops
+/// the gateway.
+/// </summary>
+internal sealed partial class AcmeRenewalService(
+    GatewayConfigManager config, CertificateStore store, AcmeChallengeResponder responder, StateDirectory state,
+    TimeProvider time, ILogger<AcmeRenewalService> logger) : BackgroundService
+{
+    private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
+    private readonly Dictionary<string, ManagedCertificate> _certificates = new(StringComparer.Ordinal);
+    private AcmeSession? _session;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Synchronously, before the listeners open: stored certificates are served from the first handshake, and a
+        // key file others can read stops the start-up.
+        Apply(config.Current.Tls.Acme);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _session?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var changed = config.ChangeToken;
+            Apply(config.Current.Tls.Acme);
+            foreach (var certificate in _certificates.Values.OrderBy(c => c.Request.Id, StringComparer.Ordinal).ToList())
+            {
+                if (certificate.WakeAt <= time.GetUtcNow())
+                {
+                    await RunAsync(certificate, stopping);
+                }
+            }
+
+            var next = _certificates.Values.Select(c => c.WakeAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+            await SleepAsync(next, changed, stopping);
+        }
+    }
+
+    private void Apply(AcmeSettings? settings)
+    {
+        if (settings is null || _session is null || !_session.Serves(settings))
+        {
+            foreach (var id in _certificates.Keys)
+            {
+                store.SetManaged(id, null);
+            }
+
+            _certificates.Clear();
+            _session?.Dispose();
+            _session = null;
+            if (settings is null)
+            {
+                return;
+            }
+
+            _session = new AcmeSession(settings, state.Path, responder, time, logger);
+            _session.CheckKeyFiles();
+        }
+
+        _session.Settings = settings;
+
+        var wanted = settings.Certificates.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        foreach (var (id, current) in _certificates.ToList())
+        {
+            if (!wanted.TryGetValue(id, out var request) || !request.SameNames(current.Request))
+            {
+                store.SetManaged(id, null);
+                _certificates.Remove(id);
+            }
+        }
+
+        foreach (var request in settings.Certificates.Where(r => !_certificates.ContainsKey(r.Id)))
+        {
+            _certificates[request.Id] = Load(request);
+        }
+    }
+
+    private ManagedCertificate Load(AcmeCertificateRequest request)
+    {
+        var managed = new ManagedCertificate(request) { NextAttempt = time.GetUtcNow() };
+        var stored = _session!.Storage.LoadCertificate(request, out var problem);
+        if (problem is not null)
+        {
+            Log.StoredUnusable(logger, problem);
+        }
+
+        if (stored is not null)
+        {
+            Serve(managed, stored.Certificate);
+            managed.NextAttempt = RenewalSchedule.DueAt(stored.Certificate.NotBefore, stored.Certificate.NotAfter);
+            Log.Loaded(logger, request.ToString(), stored.Certificate.NotAfter, managed.NextAttempt);
+        }
+
+        return managed;
+    }
+
+    private void Serve(ManagedCertificate managed, ServerCertificate certificate)
+    {
+        store.SetManaged(managed.Request.Id, certificate);
+        managed.Current = certificate;
+        managed.RenewalInfoId = RenewalSchedule.RenewalInfoId(certificate.Leaf);
+        managed.RenewalInfoCheck = managed.RenewalInfoId is null ? null : time.GetUtcNow();
+    }
+
+    private async Task RunAsync(ManagedCertificate managed, CancellationToken stopping)
+    {
+        var session = _session!;
+        var request = managed.Request;
+        try
+        {
+            if (managed.RenewalInfoCheck <= time.GetUtcNow())
+            {
+                await CheckRenewalInfoAsync(session, managed, stopping);
+            }
+
+            if (managed.NextAttempt > time.GetUtcNow())
+            {
+                return;
+            }
+
+            var issuer = await session.IssuerAsync(stopping);
+            Log.Ordering(logger, request.ToString(), managed.Current is null ? "no certificate yet" : $"renewal due, current valid until {managed.Current.NotAfter:u}");
+            var elapsed = Stopwatch.StartNew();
+            var issued = await session.IssueAsync(issuer, request, managed.RenewalInfoId, stopping);
+            session.Storage.SaveCertificate(request, issued.ChainPem, issued.KeyPem);
+            Serve(managed, issued.Certificate);
+            managed.Failures = 0;
+            var due = RenewalSchedule.DueAt(issued.Certificate.NotBefore, issued.Certificate.NotAfter);
+            managed.NextAttempt = RenewalSchedule.NextAttempt(due, time.GetUtcNow(), session.Settings.RetryInterval);
+            Log.Issued(logger, request.ToString(), (long)elapsed.Elapsed.TotalMilliseconds, issued.Certificate.NotAfter, managed.NextAttempt);
+        }
+        catch (Exception e) when (Understood(e, stopping))
+        {
+            managed.Failures++;
+            var wait = RenewalSchedule.Backoff(session.Settings.RetryInterval, managed.Failures, (e as AcmeException)?.RetryAfter);
+            managed.NextAttempt = time.GetUtcNow() + wait;
+            var serving = managed.Current is { } current ? $"still serving the certificate valid until {current.NotAfter:u}" : "no ACME certificate is served for these names yet";
+            if (e is AcmeException { IsRateLimit: true })
+            {
+                Log.RateLimited(logger, request.ToString(), e.Message, serving, managed.NextAttempt);
+            }
+            else
+            {
+                Log.Failed(logger, request.ToString(), managed.Failures, e.Message, serving, managed.NextAttempt);
+            }
+        }
+    }
+
+    /// <summary>Asks for renewal information (RFC 9773); a failure only postpones the question, never the renewal.</summary>
+    private async Task CheckRenewalInfoAsync(AcmeSession session, ManagedCertificate managed, CancellationToken stopping)
+    {
+        try
+        {
+            var directory = await session.Client.DirectoryAsync(stopping);
+            if (directory.RenewalInfo is null || managed.RenewalInfoId is null)
+            {
+                managed.RenewalInfoCheck = null;
+                return;
+            }
+
+            var url = new Uri(directory.RenewalInfo.AbsoluteUri.TrimEnd('/') + "/" + managed.RenewalInfoId);
+            var response = await session.Client.GetAsync(url, "the renewal information", stopping);
+            var window = response.Read<AcmeRenewalInfo>("renewal information").SuggestedWindow;
+            if (managed.Failures == 0)
+            {
+                managed.NextAttempt = RenewalSchedule.DueAt(window, Random.Shared.NextDouble());
+            }
+
+            var again = response.RetryAfter ?? TimeSpan.FromHours(6);
+            managed.RenewalInfoCheck = time.GetUtcNow() + TimeSpan.FromTicks(Math.Clamp(again.Ticks, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromDays(1).Ticks));
+            Log.Scheduled(logger, managed.Request.ToString(), window.Start, window.End, managed.NextAttempt);
+        }
+        catch (Exception e) when (Understood(e, stopping))
+        {
+            managed.RenewalInfoCheck = time.GetUtcNow() + TimeSpan.FromHours(1);
+            Log.RenewalInfoFailed(logger, managed.Request.ToString(), e.Message);
+        }
+    }
+
+    private async Task SleepAsync(DateTimeOffset until, IChangeToken changed, CancellationToken stopping)
+    {
+        var delay = until - time.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > LongestSleep ? LongestSleep : delay;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var registration = changed.RegisterChangeCallback(static s => ((CancellationTokenSource)s!).Cancel(), wake);
+        try
+        {
+            await Task.Delay(delay, time, wake.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The configuration changed: plan again.
+        }
+    }
+
+    private static bool Understood(Exception e, CancellationToken stopping) => e switch
+    {
+        AcmeException or HttpRequestException or IOException or CryptographicException or JsonException => true,
+        OperationCanceledException => !stopping.IsCancellationRequested, // an HTTP timeout, not the shutdown
+        _ => false,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(Observability.EventIds.AcmeOrdering, LogLevel.Information, "Ordering a certificate for {Names} ({Reason}).")]
+        public static partial void Ordering(ILogger logger, string names, string reason);
+
+        [LoggerMessage(Observability.EventIds.AcmeIssued, LogLevel.Information, "Obtained a certificate for {Names} in {ElapsedMs} ms, valid until {NotAfter:u}; renewal due at {Due:u}.")]
+        public static partial void Issued(ILogger logger, string names, long elapsedMs, DateTimeOffset notAfter, DateTimeOffset due);
+
+        [LoggerMessage(Observability.EventIds.AcmeFailed, LogLevel.Error, "Could not obtain a certificate for {Names} (failure {Failures} in a row): {Reason} ({Serving}; next attempt at {Next:u}).")]
+        public static partial void Failed(ILogger logger, string names, int failures, string reason, string serving, DateTimeOffset next);
+
+        [LoggerMessage(Observability.EventIds.AcmeFailed, LogLevel.Error, "The certificate authority's rate limit stops the certificate for {Names}: {Reason} ({Serving}; next attempt at {Next:u}, as the server asked).")]
+        public static partial void RateLimited(ILogger logger, string names, string reason, string serving, DateTimeOffset next);
+
+        [LoggerMessage(Observability.EventIds.AcmeCertificateLoaded, LogLevel.Information, "Serving the stored ACME certificate for {Names}, valid until {NotAfter:u}; renewal due at {Due:u}.")]
+        public static partial void Loaded(ILogger logger, string names, DateTimeOffset notAfter, DateTimeOffset due);
+
+        [LoggerMessage(Observability.EventIds.AcmeStoredCertificateUnusable, LogLevel.Warning, "Ignoring a stored ACME certificate: {Problem}; a new one will be ordered.")]
+        public static partial void StoredUnusable(ILogger logger, string problem);
+
+        [LoggerMessage(Observability.EventIds.AcmeRenewalScheduled, LogLevel.Information, "The ACME server suggests renewing {Names} between {Start:u} and {End:u}; renewal due at {Due:u}.")]
+        public static partial void Scheduled(ILogger logger, string names, DateTimeOffset start, DateTimeOffset end, DateTimeOffset due);
+
+        [LoggerMessage(Observability.EventIds.AcmeRenewalInfoFailed, LogLevel.Warning, "Could not fetch renewal information for {Names}: {Reason}; keeping the current schedule.")]
+        public static partial void RenewalInfoFailed(ILogger logger, string names, string reason);
+    }
+}
