@@ -48,6 +48,32 @@ public sealed class RoutingTests(BackendsFixture backends) : IClassFixture<Backe
     }
 
     [Fact]
+    public async Task WildcardHostWithLongerPath_BeatsExactHostWithShorterPath()
+    {
+        await using var gateway = await TestGateway.StartAsync(TwoClusters(new JsonObject
+        {
+            ["www"] = new JsonObject { ["Hosts"] = new JsonArray("www.example.com"), ["Cluster"] = "a" },
+            ["api"] = new JsonObject { ["Hosts"] = new JsonArray("*.example.com"), ["PathPrefix"] = "/api", ["Cluster"] = "b" },
+        }));
+
+        Assert.Equal("b", (await EchoResponse.ReadAsync(await gateway.GetAsync("www.example.com", "/api/items"))).Backend);
+        Assert.Equal("a", (await EchoResponse.ReadAsync(await gateway.GetAsync("www.example.com", "/home"))).Backend);
+        Assert.Equal("b", (await EchoResponse.ReadAsync(await gateway.GetAsync("shop.example.com", "/api"))).Backend);
+    }
+
+    [Fact]
+    public async Task Order_DecidesBetweenAWildcardAndAnExactHostOnTheSamePath()
+    {
+        await using var gateway = await TestGateway.StartAsync(TwoClusters(new JsonObject
+        {
+            ["www"] = new JsonObject { ["Hosts"] = new JsonArray("www.example.com"), ["Cluster"] = "a", ["Order"] = 2 },
+            ["all"] = new JsonObject { ["Hosts"] = new JsonArray("*.example.com"), ["Cluster"] = "b", ["Order"] = 1 },
+        }));
+
+        Assert.Equal("b", (await EchoResponse.ReadAsync(await gateway.GetAsync("www.example.com", "/"))).Backend);
+    }
+
+    [Fact]
     public async Task PathPrefix_SendsPrefixToItsClusterAndTheRestElsewhere()
     {
         await using var gateway = await TestGateway.StartAsync(TwoClusters(new JsonObject

@@ -59,16 +59,32 @@ internal static class RouteCompiler
                 RedirectToHttps = route.RedirectToHttps ?? false,
             };
 
-            // Two routes that match exactly the same requests make the choice arbitrary; YARP would fail at run time.
-            var match = string.Join('|', definition.Order, string.Join(',', hosts.Order(StringComparer.OrdinalIgnoreCase)),
-                path.ToUpperInvariant(), string.Join(',', methods.Order(StringComparer.Ordinal)), string.Join(',', definition.Listeners));
-            if (seen.TryGetValue(match, out var other))
+            // Two routes that both match some request equally well would make the choice arbitrary (ASP.NET Core
+            // fails such a request): for each host they name, path, methods, listeners and Order must differ.
+            var rest = string.Join('|', definition.Order, path.ToUpperInvariant(),
+                string.Join(',', methods.Order(StringComparer.Ordinal)), string.Join(',', definition.Listeners));
+            var clash = false;
+            foreach (var host in hosts.IsEmpty ? [string.Empty] : hosts)
             {
-                errors.Add(key, $"matches exactly the same requests as Routes:{other}; remove one, or set Order to say which wins.");
+                if (seen.TryGetValue(host + "|" + rest, out var other))
+                {
+                    var which = host.Length == 0 ? "every host" : $"host {host}";
+                    errors.Add(key, $"matches exactly the same requests as Routes:{other} for {which}; remove one, or set Order to say which wins.");
+                    clash = true;
+                    break;
+                }
+            }
+
+            if (clash)
+            {
                 continue;
             }
 
-            seen[match] = id;
+            foreach (var host in hosts.IsEmpty ? [string.Empty] : hosts)
+            {
+                seen[host + "|" + rest] = id;
+            }
+
             routes.Add(definition);
         }
 

@@ -20,7 +20,7 @@ internal static class YarpConfigTranslator
         Order = route.Order,
         Match = new RouteMatch
         {
-            Hosts = route.Hosts.IsEmpty ? null : route.Hosts,
+            // Hosts are matched by RouteMatcherPolicy, which lets Order and path decide before host specificity.
             Path = route.PathPattern,
             Methods = route.Methods.IsEmpty ? null : route.Methods,
         },

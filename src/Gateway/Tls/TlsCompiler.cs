@@ -50,7 +50,7 @@ internal static class TlsCompiler
             selfSigned = [.. LoopbackNames.Concat(tls.SelfSigned.Hosts.Select(h => h.Trim().ToLowerInvariant())).Distinct()];
         }
 
-        var (acme, passThrough, passThroughHosts) = AcmeCompiler.Compile(options, listeners, routes, clusters, contentRoot, errors);
+        var (acme, passThrough) = AcmeCompiler.Compile(options, listeners, routes, clusters, contentRoot, errors);
 
         var https = listeners.Where(l => l.Protocol == "https").ToList();
         if (https.Count > 0 && certificates.IsEmpty && selfSigned.IsEmpty && acme is null)
@@ -77,7 +77,6 @@ internal static class TlsCompiler
             Hsts = hsts,
             SelfSignedHosts = selfSigned,
             Acme = acme,
-            AcmePassThrough = passThroughHosts,
         };
         return (settings, passThrough);
     }

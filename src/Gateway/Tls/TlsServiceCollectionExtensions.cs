@@ -11,7 +11,6 @@ internal static class TlsServiceCollectionExtensions
         services.TryAddSingleton<CertificateStore>();
         services.TryAddSingleton<AcmeChallengeResponder>();
         services.TryAddSingleton<TlsHandshakeSelector>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AcmePassThroughMatcherPolicy>());
         services.AddGatewayAcme();
         return services;
     }

@@ -30,9 +30,6 @@ internal sealed record TlsSettings
 
     /// <summary>The ACME client's settings; null when no route asks for an ACME certificate.</summary>
     public AcmeSettings? Acme { get; init; }
-
-    /// <summary>Pass-through route id → the host patterns whose challenges it forwards.</summary>
-    public ImmutableDictionary<string, ImmutableArray<string>> AcmePassThrough { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 }
 
 /// <summary>One <c>Gateway:Tls:Certificates</c> entry: a file or a directory.</summary>

@@ -19,17 +19,16 @@ internal static class AcmeCompiler
 
     private const string Key = "Gateway:Tls:Acme";
 
-    public static (AcmeSettings? Settings, List<RouteDefinition> PassThrough, ImmutableDictionary<string, ImmutableArray<string>> PassThroughHosts) Compile(
+    public static (AcmeSettings? Settings, List<RouteDefinition> PassThrough) Compile(
         GatewayOptions options, IReadOnlyList<ListenerDefinition> listeners, IReadOnlyList<RouteDefinition> routes,
         IReadOnlySet<string> clusters, string contentRoot, ConfigErrors errors)
     {
         var acme = options.Tls.Acme;
-        var passThroughHosts = new Dictionary<string, ImmutableArray<string>>(StringComparer.OrdinalIgnoreCase);
-        var passThrough = CompilePassThrough(acme, clusters, passThroughHosts, errors);
+        var passThrough = CompilePassThrough(acme, clusters, errors);
         var names = CollectNames(options, routes, errors);
         if (names.Count == 0)
         {
-            return (null, passThrough, passThroughHosts.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase));
+            return (null, passThrough);
         }
 
         var directory = acme.Directory?.Trim() switch
@@ -90,7 +89,7 @@ internal static class AcmeCompiler
             RetryInterval = retry,
             Certificates = Group(names),
         };
-        return (settings, passThrough, passThroughHosts.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase));
+        return (settings, passThrough);
     }
 
     /// <summary>Route id → its host names (lower case, ports removed), for the routes that set Acme: true.</summary>
@@ -152,7 +151,7 @@ internal static class AcmeCompiler
     }
 
     private static List<RouteDefinition> CompilePassThrough(
-        AcmeOptions acme, IReadOnlySet<string> clusters, Dictionary<string, ImmutableArray<string>> passThroughHosts, ConfigErrors errors)
+        AcmeOptions acme, IReadOnlySet<string> clusters, ConfigErrors errors)
     {
         var routes = new List<RouteDefinition>();
         foreach (var (name, entry) in acme.PassThrough.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -179,11 +178,9 @@ internal static class AcmeCompiler
 
             if (errors.All.Count == before)
             {
-                // The route matches any host and AcmePassThroughMatcherPolicy applies the patterns: as a host of the
-                // route, a wildcard would lose to any route naming the exact host, whatever the order.
+                // The lowest Order makes it win over any route for the same host (RouteMatcherPolicy lets Order decide first).
                 var hosts = entry.Hosts.Select(h => h.Trim().ToLowerInvariant()).ToImmutableArray();
-                routes.Add(new RouteDefinition(PassThroughRoutePrefix + name, [], "/.well-known/acme-challenge/{**token}", [], [], entry.Cluster!, int.MinValue));
-                passThroughHosts[PassThroughRoutePrefix + name] = hosts;
+                routes.Add(new RouteDefinition(PassThroughRoutePrefix + name, hosts, "/.well-known/acme-challenge/{**token}", [], [], entry.Cluster!, int.MinValue));
             }
         }
 
