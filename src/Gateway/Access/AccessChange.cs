@@ -37,18 +37,19 @@ internal abstract record AccessChange
     public abstract string Describe();
 }
 
-internal sealed record EntryAdded(string List, long Id, string Pattern, DateTimeOffset? ExpiresAt) : AccessChange
+internal sealed record EntryAdded(string List, long Id, string Pattern, DateTimeOffset? ExpiresAt, string? Owner = null) : AccessChange
 {
     public override void Apply(AccessState state)
     {
         state.ObserveId(Id);
         if (state.TryGetList(List, out var list) && IpPattern.TryParse(Pattern, out var parsed))
         {
-            list.Add(new ListEntry(Id, Pattern, parsed, ExpiresAt, EntrySource.Runtime));
+            list.Add(new ListEntry(Id, Pattern, parsed, ExpiresAt, EntrySource.Runtime, Owner));
         }
     }
 
-    public override string Describe() => $"add {Pattern} to list {List}{(ExpiresAt is { } e ? $" until {e:O}" : string.Empty)}";
+    public override string Describe() =>
+        $"add {Pattern} to list {List}{(Owner is null ? string.Empty : $" for {Owner}")}{(ExpiresAt is { } e ? $" until {e:O}" : string.Empty)}";
 }
 
 /// <summary>Removes every entry with this exact pattern, or the one entry with this id.</summary>
@@ -87,7 +88,7 @@ internal sealed record ListCleared(string List) : AccessChange
     public override string Describe() => $"clear list {List}";
 }
 
-internal sealed record EntryRecord(long Id, string Pattern, DateTimeOffset? ExpiresAt);
+internal sealed record EntryRecord(long Id, string Pattern, DateTimeOffset? ExpiresAt, string? Owner = null);
 
 /// <summary>The whole list replaced at once (a committed version).</summary>
 internal sealed record ListReplaced(string List, ImmutableArray<EntryRecord> Entries) : AccessChange
@@ -105,7 +106,7 @@ internal sealed record ListReplaced(string List, ImmutableArray<EntryRecord> Ent
             state.ObserveId(entry.Id);
             if (IpPattern.TryParse(entry.Pattern, out var parsed))
             {
-                entries.Add(new ListEntry(entry.Id, entry.Pattern, parsed, entry.ExpiresAt, EntrySource.Runtime));
+                entries.Add(new ListEntry(entry.Id, entry.Pattern, parsed, entry.ExpiresAt, EntrySource.Runtime, entry.Owner));
             }
         }
 

@@ -18,13 +18,15 @@ internal sealed partial class AccessWriter(AccessState state, IAccessStore store
 {
     public AccessState State => state;
 
-    public async ValueTask<ListEntry> AddEntryAsync(AccessList list, string pattern, IpPattern parsed, TimeSpan? ttl, string actor, CancellationToken cancellationToken = default)
+    /// <summary>Adds an entry; <paramref name="owner"/> names the user it is held for (see <see cref="ListEntry"/>).</summary>
+    public async ValueTask<ListEntry> AddEntryAsync(
+        AccessList list, string pattern, IpPattern parsed, TimeSpan? ttl, string actor, CancellationToken cancellationToken = default, string? owner = null)
     {
         var now = time.GetUtcNow();
         var lifetime = ttl ?? list.DefaultTtl;
-        var change = new EntryAdded(list.Name, state.NextId(), pattern, lifetime is { } l ? now + l : null) { Actor = actor, At = now };
+        var change = new EntryAdded(list.Name, state.NextId(), pattern, lifetime is { } l ? now + l : null, owner) { Actor = actor, At = now };
         await CommitAsync(change, cancellationToken);
-        return new ListEntry(change.Id, pattern, parsed, change.ExpiresAt, EntrySource.Runtime);
+        return new ListEntry(change.Id, pattern, parsed, change.ExpiresAt, EntrySource.Runtime, owner);
     }
 
     /// <summary>Removes every entry with exactly this pattern; returns how many there were.</summary>
@@ -61,7 +63,7 @@ internal sealed partial class AccessWriter(AccessState state, IAccessStore store
             return false;
         }
 
-        var records = entries.Select(e => new EntryRecord(e.Id, e.Pattern, e.ExpiresAt)).ToImmutableArray();
+        var records = entries.Select(e => new EntryRecord(e.Id, e.Pattern, e.ExpiresAt, e.Owner)).ToImmutableArray();
         await CommitAsync(new ListReplaced(list.Name, records) { Actor = actor, At = time.GetUtcNow() }, cancellationToken);
         list.MarkCommitted(version);
         return true;
