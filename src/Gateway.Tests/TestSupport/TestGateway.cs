@@ -16,12 +16,16 @@ namespace Gateway.Tests.TestSupport;
 public sealed class TestGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Action<WebApplicationBuilder>? _configure;
+    private bool _ownsDirectory = true;
+    private bool _stopped;
 
-    private TestGateway(WebApplication app, string directory, LogCapture logs)
+    private TestGateway(WebApplication app, string directory, LogCapture logs, Action<WebApplicationBuilder>? configure)
     {
         _app = app;
         Directory = directory;
         Logs = logs;
+        _configure = configure;
         Client = CreateClient();
     }
 
@@ -64,6 +68,41 @@ public sealed class TestGateway : IAsyncDisposable
             }
         }
 
+        try
+        {
+            return await BuildAndStartAsync(directory, configure);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Stops this gateway and starts a new one on the same folder (config and state), as a restart does.</summary>
+    public async Task<TestGateway> RestartAsync()
+    {
+        await StopAsync();
+        _ownsDirectory = false;
+        return await BuildAndStartAsync(Directory, _configure);
+    }
+
+    /// <summary>Stops the gateway (listeners closed, state flushed) without deleting its folder.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static async Task<TestGateway> BuildAndStartAsync(string directory, Action<WebApplicationBuilder>? configure)
+    {
         var logs = new LogCapture();
         WebApplication? app = null;
         try
@@ -87,11 +126,10 @@ public sealed class TestGateway : IAsyncDisposable
                 await app.DisposeAsync();
             }
 
-            System.IO.Directory.Delete(directory, recursive: true);
             throw;
         }
 
-        return new TestGateway(app, directory, logs);
+        return new TestGateway(app, directory, logs, configure);
     }
 
     /// <summary>Writes a new main config file (the Gateway section), as an operator editing it would.</summary>
@@ -133,9 +171,12 @@ public sealed class TestGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopAsync();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

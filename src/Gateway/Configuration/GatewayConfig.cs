@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.State;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -32,6 +33,8 @@ internal sealed record GatewayConfig
     public ListenerDefinition? DemoUpstream { get; init; }
 
     public AccessConfig Access { get; init; } = AccessConfig.Empty;
+
+    public StateSettings State { get; init; } = StateSettings.Default;
 
     public TlsSettings Tls { get; init; } = TlsSettings.None;
 

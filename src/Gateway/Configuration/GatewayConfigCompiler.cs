@@ -3,6 +3,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.State;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -51,6 +52,7 @@ internal static class GatewayConfigCompiler
         var noRoute = NoRouteResponse.Compile(options.Fallback, errors);
 
         var access = AccessCompiler.Compile(options, clusterIds, errors);
+        var state = StateSettings.Compile(options.State, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
 
@@ -82,6 +84,7 @@ internal static class GatewayConfigCompiler
             NoRoute = noRoute,
             DemoUpstream = demo,
             Access = access,
+            State = state,
             Tls = tls,
         };
         return (config, errors.All);

@@ -2,6 +2,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.State;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -35,6 +36,9 @@ internal sealed class GatewayOptions
 
     /// <summary>Who may reach protected routes: allowlists, KATs, sessions, trusted proxies.</summary>
     public AccessOptions Access { get; set; } = new();
+
+    /// <summary>Where the access state is kept: embedded journal (default) or PostgreSQL.</summary>
+    public StateOptions State { get; set; } = new();
 
     /// <summary>The built-in "whoami" upstream of the embedded default.</summary>
     public DemoUpstreamOptions DemoUpstream { get; set; } = new();

@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Observability;
 using Gateway.Routing;
+using Gateway.State;
 using Gateway.Tls;
 
 namespace Gateway.Hosting;
@@ -29,6 +30,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<Readiness>();
         services.AddHostedService<StartupReport>();
         services.AddGatewayRouting();
+        services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
         services.AddGatewayTls();
         return builder;
@@ -39,6 +41,7 @@ internal static class GatewayServiceCollectionExtensions
     {
         // Create the state directory before anything wants to write into it.
         app.Services.GetRequiredService<StateDirectory>();
+        app.LoadAccessState();
 
         app.UseClientIp();
         app.UseRouting();

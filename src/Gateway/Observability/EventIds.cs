@@ -30,6 +30,12 @@ internal static class EventIds
     public const int KatRefused = 403;
     public const int AccessSwept = 404;
 
+    public const int StateLoaded = 900;
+    public const int StateJournalCut = 901;
+    public const int StateWriteFailed = 902;
+    public const int StateCompacted = 903;
+    public const int StateCompactionFailed = 904;
+
     public const int CertificatesLoaded = 600;
     public const int CertificateProblem = 601;
     public const int CertificateKeptPrevious = 602;

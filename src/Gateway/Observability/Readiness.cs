@@ -4,7 +4,7 @@ namespace Gateway.Observability;
 /// Whether the gateway should receive traffic: the configuration is loaded (it is, or the process would not run),
 /// every listener is bound (the server has started), and the process is not shutting down.
 /// </summary>
-internal sealed class Readiness(IHostApplicationLifetime lifetime)
+internal sealed class Readiness(IHostApplicationLifetime lifetime, IEnumerable<IReadinessCheck> checks)
 {
     public IReadOnlyList<string> Problems()
     {
@@ -17,6 +17,14 @@ internal sealed class Readiness(IHostApplicationLifetime lifetime)
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             problems.Add("shutting down");
+        }
+
+        foreach (var check in checks)
+        {
+            if (check.Problem is { } problem)
+            {
+                problems.Add(problem);
+            }
         }
 
         return problems;
