@@ -33,8 +33,30 @@ internal sealed class AccessState
 
     public bool TryGetMap(int id, out TokenMap map) => _catalog.MapsById.TryGetValue(id, out map!);
 
+    /// <summary>
+    /// Where ids come from when several replicas share the state (a store sets it so their ids never collide);
+    /// null: a local counter.
+    /// </summary>
+    public Func<long>? IdSource { get; set; }
+
     /// <summary>A fresh id for an entry, token or anything shown as <c>0x...</c>.</summary>
-    public long NextId() => Interlocked.Increment(ref _nextId);
+    public long NextId() => IdSource?.Invoke() ?? Interlocked.Increment(ref _nextId);
+
+    /// <summary>Drops everything a store holds (runtime entries, tokens, sessions) before a full reload from it.</summary>
+    public void ClearStored()
+    {
+        foreach (var list in Lists)
+        {
+            list.RemoveWhere(e => e.Source == EntrySource.Runtime);
+        }
+
+        foreach (var map in Maps)
+        {
+            map.Clear();
+        }
+
+        Sessions.Clear();
+    }
 
     /// <summary>Keeps ids issued from now on above one that a store replayed.</summary>
     public void ObserveId(long id)

@@ -35,6 +35,9 @@ internal static class EventIds
     public const int StateWriteFailed = 902;
     public const int StateCompacted = 903;
     public const int StateCompactionFailed = 904;
+    public const int StatePostgresMigrated = 905;
+    public const int StatePostgresReloaded = 906;
+    public const int StatePostgresUnreachable = 907;
 
     public const int CertificatesLoaded = 600;
     public const int CertificateProblem = 601;

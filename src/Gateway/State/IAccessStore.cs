@@ -15,6 +15,12 @@ internal interface IAccessStore
 
     /// <summary>Takes a token out for redemption: across every replica, exactly one caller gets it.</summary>
     ValueTask<Kat?> TakeTokenAsync(TokenMap map, TokenHash hash, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when the local state can no longer be trusted to reflect revocations (a shared store unreachable past
+    /// its grace period): protected routes then refuse rather than decide on old data.
+    /// </summary>
+    bool IsStale => false;
 }
 
 /// <summary>The store cannot take writes now (database unreachable, disk full); the caller reports it and retries later.</summary>

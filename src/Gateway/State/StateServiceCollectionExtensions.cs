@@ -2,6 +2,8 @@ using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Observability;
 using Gateway.State.Embedded;
+using Gateway.State.Postgres;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace Gateway.State;
 
@@ -26,7 +28,17 @@ internal static class StateServiceCollectionExtensions
                 services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<EmbeddedAccessStore>());
                 break;
             case StoreKind.Postgres:
-                throw new NotSupportedException("The postgres store is not available in this build yet.");
+                services.AddSingleton(sp => new PostgresAccessStore(
+                    sp.GetRequiredService<AccessState>(),
+                    settings,
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<PostgresAccessStore>>()));
+                services.AddSingleton<IAccessStore>(sp => sp.GetRequiredService<PostgresAccessStore>());
+                services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<PostgresAccessStore>());
+                // The key ring sealing session cookies is shared too, so any replica opens any replica's cookie.
+                services.AddOptions<KeyManagementOptions>().PostConfigure<IServiceProvider>((options, sp) =>
+                    options.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<PostgresAccessStore>().DataSource, settings.Schema));
+                break;
         }
 
         return services;

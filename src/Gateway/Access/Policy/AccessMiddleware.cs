@@ -1,5 +1,6 @@
 using Gateway.Access.Sessions;
 using Gateway.Configuration;
+using Gateway.State;
 
 namespace Gateway.Access;
 
@@ -12,6 +13,7 @@ internal sealed partial class AccessMiddleware(
     RequestDelegate next,
     GatewayConfigManager config,
     AccessState state,
+    IAccessStore store,
     SessionCookies cookies,
     KatRedemption redemption,
     RejectResponder rejecter,
@@ -26,6 +28,12 @@ internal sealed partial class AccessMiddleware(
         {
             context.Features.Set(AccessDecision.NoPolicy);
             return next(context);
+        }
+
+        if (store.IsStale)
+        {
+            // Revocations may have happened that this replica cannot see: refuse rather than decide on old data.
+            return RejectAsync(context, policy, AccessReason.StateUnavailable);
         }
 
         var client = context.Features.Get<ClientAddressFeature>() ?? ClientAddressFeature.Direct(context.Connection.RemoteIpAddress);

@@ -16,6 +16,7 @@ internal enum AccessReason
     TokenExpired,
     TokenOtherIp,
     TokenOtherList,
+    StateUnavailable,
 }
 
 internal static class AccessReasons
@@ -23,7 +24,7 @@ internal static class AccessReasons
     private static readonly string[] Names =
     [
         "allowed", "no-policy", "ip-not-listed", "no-session", "bad-cookie", "session-unknown", "session-other-list",
-        "session-other-ip", "session-expired", "kat-unknown", "kat-expired", "kat-other-ip", "kat-other-list",
+        "session-other-ip", "session-expired", "kat-unknown", "kat-expired", "kat-other-ip", "kat-other-list", "state-unavailable",
     ];
 
     public static string Name(this AccessReason reason) => Names[(int)reason];
@@ -33,6 +34,7 @@ internal static class AccessReasons
     {
         AccessReason.Allowed or AccessReason.NoPolicy => "none",
         AccessReason.IpNotListed => "ip",
+        AccessReason.StateUnavailable => "state",
         _ => "kat",
     };
 }

@@ -83,6 +83,7 @@ internal sealed class RejectResponder(IProxyStateLookup proxyState)
             AccessReason.NoSession => "You need an access link to open this application.",
             AccessReason.SessionExpired => "Your access to this application has expired.",
             AccessReason.SessionOtherIp => "Your access was granted to another network address.",
+            AccessReason.StateUnavailable => "Access cannot be checked right now. Please try again in a few minutes.",
             AccessReason.TokenUnknown or AccessReason.TokenExpired or AccessReason.TokenOtherIp or AccessReason.TokenOtherList =>
                 "This access link is not valid: it was already used, has expired, or belongs elsewhere.",
             _ => "Your access to this application could not be confirmed.",

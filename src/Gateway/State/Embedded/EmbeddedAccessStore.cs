@@ -27,6 +27,7 @@ internal sealed partial class EmbeddedAccessStore : IAccessStore, IReadinessChec
     private int _sinceSnapshot;
     private Task _compaction = Task.CompletedTask;
     private volatile string? _problem;
+    private int _disposed;
 
     public EmbeddedAccessStore(AccessState state, StateDirectory directory, StateSettings settings, TimeProvider time, ILogger<EmbeddedAccessStore> logger)
     {
@@ -80,6 +81,12 @@ internal sealed partial class EmbeddedAccessStore : IAccessStore, IReadinessChec
 
     public async ValueTask DisposeAsync()
     {
+        // Registered under several service types, so the container may dispose it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _writer;
         await _compaction;

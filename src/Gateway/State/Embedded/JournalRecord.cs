@@ -11,7 +11,7 @@ namespace Gateway.State.Embedded;
 /// </summary>
 internal sealed record JournalRecord(long Seq, AccessChange Change)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static JsonSerializerOptions Json => StateJson.Options;
 
     public byte[] Encode()
     {
