@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Observability;
 using Gateway.Routing;
+using Gateway.RuntimeApi;
 using Gateway.State;
 using Gateway.Tls;
 
@@ -33,6 +34,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
         services.AddGatewayTls();
+        services.AddRuntimeApi();
         return builder;
     }
 
@@ -50,6 +52,7 @@ internal static class GatewayServiceCollectionExtensions
         app.MapHealthEndpoints();
         app.MapDemoUpstream();
         app.MapKatRedemption();
+        app.MapAdminApi();
         app.MapGatewayRoutes();
         return app;
     }
