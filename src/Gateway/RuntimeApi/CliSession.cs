@@ -73,16 +73,11 @@ internal sealed partial class CliSession(Socket socket, CliLevel level, string a
                 answered |= await HandleLineAsync(line, context);
             }
 
-            if (context.Quit)
-            {
-                return;
-            }
-
             reader.AdvanceTo(buffer.Start, buffer.End);
             await context.Output.FlushAsync();
-            if (result.IsCompleted)
+            if (context.Quit || result.IsCompleted)
             {
-                // End of input: a last line without its newline gets no reply, as with HAProxy.
+                // quit, or the end of input (a last line without its newline gets no reply, as with HAProxy).
                 return;
             }
 
