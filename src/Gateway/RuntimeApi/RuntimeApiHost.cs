@@ -12,6 +12,9 @@ namespace Gateway.RuntimeApi;
 internal sealed partial class RuntimeApiHost(
     GatewayConfigManager config, CommandTable table, ILoggerFactory loggers, ILogger<RuntimeApiHost> logger) : IHostedService, IAsyncDisposable
 {
+    /// <summary>Connections the kernel queues while every slot is busy (a burst of clients waits instead of failing).</summary>
+    public const int Backlog = 1024;
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private readonly List<Socket> _listeners = [];
@@ -47,7 +50,7 @@ internal sealed partial class RuntimeApiHost(
             try
             {
                 listener.Bind(tcp.EndPoint);
-                listener.Listen(128);
+                listener.Listen(Backlog);
             }
             catch (SocketException e)
             {

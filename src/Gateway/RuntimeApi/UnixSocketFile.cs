@@ -47,7 +47,7 @@ internal sealed class UnixSocketFile
                     $"(errno {errno}); the gateway must run as root to give it away, or leave User and Group unset.");
             }
 
-            listener.Listen(128);
+            listener.Listen(RuntimeApiHost.Backlog);
             File.Move(temporary, path, overwrite: true);
             return new UnixSocketFile(path, listener);
         }
