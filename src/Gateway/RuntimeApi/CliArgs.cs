@@ -37,11 +37,11 @@ internal readonly struct CliArgs
     /// <summary>Splits a command line into words; <paramref name="payload"/> is attached when the line announced one.</summary>
     public static CliArgs Parse(string line, string? payload = null)
     {
-        var words = new string[Math.Min(MaxWords, 8)];
+        var words = new string[8];
         var count = 0;
-        var builder = new StringBuilder();
         var position = 0;
         string? attached = null;
+        StringBuilder? escaped = null;
         while (count < MaxWords && position < line.Length)
         {
             while (position < line.Length && line[position] is ' ' or '\t')
@@ -60,33 +60,47 @@ internal readonly struct CliArgs
                 break;
             }
 
-            builder.Clear();
+            var start = position;
+            var hasEscape = false;
             while (position < line.Length && line[position] is not (' ' or '\t'))
             {
-                var c = line[position++];
-                if (c == '\\')
+                if (line[position] == '\\')
                 {
-                    // "\x" is x, "\\" is one backslash, a trailing backslash vanishes.
-                    if (position >= line.Length)
-                    {
-                        break;
-                    }
-
-                    c = line[position++];
+                    // The escaped character never ends the word, whatever it is.
+                    hasEscape = true;
+                    position++;
                 }
 
-                builder.Append(c);
+                position++;
             }
 
+            position = Math.Min(position, line.Length);
             if (count == words.Length)
             {
                 Array.Resize(ref words, Math.Min(MaxWords, words.Length * 2));
             }
 
-            words[count++] = builder.ToString();
+            words[count++] = hasEscape ? Unescape(line.AsSpan(start, position - start), escaped ??= new StringBuilder()) : line[start..position];
         }
 
         return new CliArgs(words, count, attached);
+    }
+
+    /// <summary>"\x" is x, "\\" is one backslash, a trailing backslash vanishes.</summary>
+    private static string Unescape(ReadOnlySpan<char> word, StringBuilder builder)
+    {
+        builder.Clear();
+        for (var i = 0; i < word.Length; i++)
+        {
+            if (word[i] == '\\' && ++i >= word.Length)
+            {
+                break;
+            }
+
+            builder.Append(word[i]);
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>True when the line ends with <c>&lt;&lt;</c> (after an optional CR), which switches to payload mode.</summary>

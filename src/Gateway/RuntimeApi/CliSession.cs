@@ -25,7 +25,7 @@ internal sealed partial class CliSession(Socket socket, CliLevel level, string a
         _io = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8192, leaveOpen: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
         var context = new CliContext(new CliOutput(writer, IoToken), level, actor, table, _io.Token);
         try
         {

@@ -41,22 +41,29 @@ internal sealed class AclCommands(AccessState state, AccessWriter writer, TimePr
             return;
         }
 
-        IEnumerable<ListEntry> entries;
         if (version is null || version == (uint)list.CurrentVersion)
         {
-            var now = time.GetUtcNow();
-            entries = list.Entries.Where(e => e.IsLiveAt(now));
+            // A snapshot: changes made while it streams out do not disturb it.
+            var now = time.GetUtcNow().UtcTicks;
+            foreach (var entry in list.Entries)
+            {
+                if (entry.ExpiresTicks > now)
+                {
+                    context.Output.WriteEntry(entry.Id, entry.Pattern, null);
+                    if (context.Output.ShouldFlush)
+                    {
+                        await context.Output.FlushAsync();
+                    }
+                }
+            }
         }
-        else
+        else if (list.TryGetVersion((int)version.Value, out var pending))
         {
-            list.TryGetVersion((int)version.Value, out var pending);
-            entries = pending;
-        }
-
-        foreach (var entry in entries)
-        {
-            context.Output.WriteEntry(entry.Id, entry.Pattern, null);
-            await context.Output.MaybeFlushAsync();
+            foreach (var entry in pending)
+            {
+                context.Output.WriteEntry(entry.Id, entry.Pattern, null);
+                await context.Output.MaybeFlushAsync();
+            }
         }
     }
 
