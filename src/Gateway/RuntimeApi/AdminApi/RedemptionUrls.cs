@@ -5,7 +5,8 @@ namespace Gateway.RuntimeApi.AdminApi;
 
 /// <summary>
 /// The URL that redeems a KAT: the protected URL the caller named, or the first route protecting the list that names
-/// a host (its path prefix, on its listener's port), with the token added as the configured query parameter.
+/// a host (its path prefix, on its https listener if it has one, else its http one), with the token added as the
+/// configured query parameter.
 /// </summary>
 internal static class RedemptionUrls
 {
@@ -26,11 +27,15 @@ internal static class RedemptionUrls
                 continue;
             }
 
-            var listener = config.Listeners.FirstOrDefault(l => route.Listeners.IsEmpty || route.Listeners.Contains(l.Name, StringComparer.OrdinalIgnoreCase));
-            var port = host.Contains(':', StringComparison.Ordinal) || listener is null || listener.Port is 80 or 0 ? string.Empty : ":" + listener.Port;
+            // An https listener serving the route is preferred: the token should not travel in the clear.
+            var listeners = config.Listeners.Where(l => route.Listeners.IsEmpty || route.Listeners.Contains(l.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var listener = listeners.FirstOrDefault(l => l.Protocol == "https") ?? listeners.FirstOrDefault();
+            var scheme = listener?.Protocol == "https" ? "https" : "http";
+            var standard = scheme == "https" ? 443 : 80;
+            var port = host.Contains(':', StringComparison.Ordinal) || listener is null || listener.Port == standard || listener.Port == 0 ? string.Empty : ":" + listener.Port;
             var brace = route.PathPattern.IndexOf('{', StringComparison.Ordinal);
             var path = brace < 0 ? route.PathPattern : route.PathPattern[..brace];
-            return QueryHelpers.AddQueryString($"http://{host}{port}{path}", parameter, token);
+            return QueryHelpers.AddQueryString($"{scheme}://{host}{port}{path}", parameter, token);
         }
 
         return null;
