@@ -91,4 +91,19 @@ public sealed class UnixSocketTests
         Assert.False(File.Exists(Path.Combine(gateway.CurrentConfig.StateDirectory, "admin.sock")));
         Assert.Equal("operator\n\n", await CliClient.SendAsync(gateway.Tcp(), "show cli level\n"));
     }
+
+    [Fact]
+    public async Task Reload_SocketSettingsChanged_WarnsThatARestartIsNeeded()
+    {
+        var config = RuntimeApiSockets.Config();
+        await using var gateway = await TestGateway.StartAsync(config);
+        var path = gateway.SocketPath();
+
+        config["RuntimeApi"] = new JsonObject { ["Socket"] = new JsonObject { ["Mode"] = "660" } };
+        await gateway.RewriteConfigAsync(config);
+
+        await Eventually.TrueAsync(() => gateway.Logs.Contains("Runtime API socket settings changed; they take effect at the next restart"), "the restart warning");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal("admin\n\n", await CliClient.SendAsync(gateway.Unix(), "show cli level\n"));
+    }
 }

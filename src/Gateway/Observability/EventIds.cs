@@ -39,6 +39,7 @@ internal static class EventIds
     public const int RuntimeApiSessionFailed = 506;
     public const int RuntimeApiStoreUnavailable = 507;
     public const int RuntimeApiServerState = 508;
+    public const int RuntimeApiNeedsRestart = 509;
     public const int AdminApiDenied = 520;
     public const int AdminApiStoreUnavailable = 521;
 

@@ -30,6 +30,14 @@ internal sealed partial class RuntimeApiHost(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = config.Current.RuntimeApi;
+        config.Changed += (_, next) =>
+        {
+            if (next.RuntimeApi != settings)
+            {
+                Log.NeedsRestart(logger);
+            }
+        };
+
         if (settings.Socket is { } unix)
         {
             if (OperatingSystem.IsWindows())
@@ -158,6 +166,9 @@ internal sealed partial class RuntimeApiHost(
         [LoggerMessage(Observability.EventIds.RuntimeApiTcpNotLoopback, LogLevel.Warning,
             "The runtime API TCP socket listens on {EndPoint}, beyond loopback, without encryption or authentication: anyone who reaches it can change access lists. Bind it to 127.0.0.1 and reach it through an encrypted tunnel (spiped, see the README).")]
         public static partial void TcpNotLoopback(ILogger logger, string endPoint);
+
+        [LoggerMessage(Observability.EventIds.RuntimeApiNeedsRestart, LogLevel.Warning, "Runtime API socket settings changed; they take effect at the next restart, the current sockets stay as they are.")]
+        public static partial void NeedsRestart(ILogger logger);
 
         [LoggerMessage(Observability.EventIds.RuntimeApiAcceptFailed, LogLevel.Warning, "Runtime API on {Socket} could not accept a connection: {Error}.")]
         public static partial void AcceptFailed(ILogger logger, string socket, string error);
