@@ -33,8 +33,10 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayRouting();
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
-        services.AddGatewayTls();
+        // The runtime API binds its sockets before the TLS services start: ACME begins ordering as soon as it starts,
+        // and nothing should stand between that and Kestrel binding the listeners that answer the challenges.
         services.AddRuntimeApi();
+        services.AddGatewayTls();
         return builder;
     }
 
