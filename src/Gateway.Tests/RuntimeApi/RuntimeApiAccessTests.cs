@@ -82,6 +82,24 @@ public sealed class RuntimeApiAccessTests(BackendsFixture backends) : IClassFixt
     }
 
     [Fact]
+    public async Task RuntimeChanges_SurviveARestart()
+    {
+        var first = await TestGateway.StartAsync(Protected("ip"));
+        await CliClient.SendAsync(first.Unix(),
+            "add acl #500 127.0.0.1;add acl #500 192.0.2.7;del acl #500 192.0.2.7;add map #501 kat-durable-0123 user=carol;" +
+            "prepare acl #502;add acl @1 #502 10.1.0.0/16;commit acl @1 #502\n");
+
+        await using var second = await first.RestartAsync();
+
+        Assert.Matches("^0x[0-9a-f]+ 127.0.0.1\n\n$", await CliClient.SendAsync(second.Unix(), "show acl #500\n"));
+        Assert.Matches("^0x[0-9a-f]+ 10.1.0.0/16\n\n$", await CliClient.SendAsync(second.Unix(), "show acl #502\n"));
+        // Tokens are stored as hashes only: after a restart a token is shown by its hash, and still found by its value.
+        Assert.Matches("^0x[0-9a-f]+ sha256:[0-9a-f]{64} user=carol\n\n$", await CliClient.SendAsync(second.Unix(), "show map #501\n"));
+        Assert.StartsWith("type=str, case=sensitive, found=yes", await CliClient.SendAsync(second.Unix(), "get map #501 kat-durable-0123\n"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("app.test")).StatusCode);
+    }
+
+    [Fact]
     public async Task ShowAcl_EntryCount_IsTheRealCountIncludingPreparedEntries()
     {
         await using var gateway = await TestGateway.StartAsync(Protected("ip"));
