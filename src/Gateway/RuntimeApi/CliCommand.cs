@@ -10,6 +10,12 @@ internal delegate ValueTask CliHandler(CliContext context, CliArgs args);
 internal sealed record CliCommand(string Words, string? Usage, CliLevel Level, CliHandler Handler)
 {
     public string[] Keywords { get; } = Words.Split(' ');
+
+    /// <summary>
+    /// The command only adds (it reads nothing another change could alter) and may leave its write in flight through
+    /// <see cref="CliContext.Defer"/>: the session then reads the next command without waiting for the store.
+    /// </summary>
+    public bool Pipelined { get; init; }
 }
 
 /// <summary>A family of commands (lists, maps, servers...): one method per command, registered in the table.</summary>

@@ -74,6 +74,7 @@ internal sealed partial class CliSession(Socket socket, CliLevel level, string a
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
+            await DrainAsync(context);
             await context.Output.FlushAsync();
             if (context.Quit || result.IsCompleted)
             {
@@ -130,6 +131,12 @@ internal sealed partial class CliSession(Socket socket, CliLevel level, string a
     {
         var args = CliArgs.Parse(text, payload);
         var command = table.Find(args);
+        if (command is not { Pipelined: true } || context.InFlight >= CliContext.MaxInFlight)
+        {
+            // Anything but another pipelined change sees every earlier change applied.
+            await DrainAsync(context);
+        }
+
         if (command is null)
         {
             context.Reply(CliUsage.Build(table.All, args));
@@ -157,6 +164,9 @@ internal sealed partial class CliSession(Socket socket, CliLevel level, string a
             context.Reply(context.Interactive ? Replies.Prompt : Replies.EndOfReply);
         }
     }
+
+    private ValueTask DrainAsync(CliContext context) =>
+        context.InFlight == 0 ? ValueTask.CompletedTask : context.DrainAsync(e => Log.StoreUnavailable(logger, actor, e.Message));
 
     private static void WritePayloadPrompt(CliContext context)
     {

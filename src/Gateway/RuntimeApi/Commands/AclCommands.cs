@@ -12,7 +12,7 @@ internal sealed class AclCommands(AccessState state, AccessWriter writer, TimePr
 {
     public IEnumerable<CliCommand> Commands =>
     [
-        new("add acl", "add acl [@<ver>] <acl> <pattern>        : add an acl entry", CliLevel.Operator, AddAsync),
+        new("add acl", "add acl [@<ver>] <acl> <pattern>        : add an acl entry", CliLevel.Operator, AddAsync) { Pipelined = true },
         new("clear acl", "clear acl [@<ver>] <acl>                : clear the contents of this acl", CliLevel.Operator, ClearAsync),
         new("commit acl", "commit acl @<ver> <acl>                 : commit the ACL at this version", CliLevel.Operator, CommitAsync),
         new("del acl", "del acl <acl> [<key>|#<ref>]            : delete acl entries matching <key>", CliLevel.Operator, DeleteAsync),
@@ -133,7 +133,8 @@ internal sealed class AclCommands(AccessState state, AccessWriter writer, TimePr
 
         if (version is null)
         {
-            await writer.AddEntryAsync(list, pattern, parsed, null, context.Actor, context.Aborted);
+            // Recorded while the next commands are read; the reply waits for it (see CliContext.Defer).
+            context.Defer(DiscardResult(writer.AddEntryAsync(list, pattern, parsed, null, context.Actor, context.Aborted)));
         }
         else
         {
@@ -144,6 +145,8 @@ internal sealed class AclCommands(AccessState state, AccessWriter writer, TimePr
 
         return true;
     }
+
+    private static async ValueTask DiscardResult<T>(ValueTask<T> write) => await write;
 
     private async ValueTask DeleteAsync(CliContext context, CliArgs args)
     {

@@ -13,7 +13,7 @@ internal sealed partial class MapCommands(AccessState state, AccessWriter writer
 {
     public IEnumerable<CliCommand> Commands =>
     [
-        new("add map", "add map [@<ver>] <map> <key> <val>      : add a map entry (payload supported instead of key/val)", CliLevel.Operator, AddAsync),
+        new("add map", "add map [@<ver>] <map> <key> <val>      : add a map entry (payload supported instead of key/val)", CliLevel.Operator, AddAsync) { Pipelined = true },
         new("clear map", "clear map [@<ver>] <map>                : clear the contents of this map", CliLevel.Operator, ClearAsync),
         new("commit map", "commit map @<ver> <map>                 : commit the map at this version", CliLevel.Operator, CommitAsync),
         new("del map", "del map <map> [<key>|#<ref>]            : delete map entries matching <key>", CliLevel.Operator, DeleteAsync),
@@ -170,7 +170,7 @@ internal sealed partial class MapCommands(AccessState state, AccessWriter writer
         var lifetime = config.Current.Access.TokenLifetime;
         if (version is null)
         {
-            await writer.IssueTokenAsync(map, key, value, lifetime, context.Actor, context.Aborted);
+            context.Defer(IssueAsync(map, key, value, lifetime, context));
         }
         else
         {
@@ -179,6 +179,9 @@ internal sealed partial class MapCommands(AccessState state, AccessWriter writer
 
         return true;
     }
+
+    private async ValueTask IssueAsync(TokenMap map, string key, string value, TimeSpan lifetime, CliContext context) =>
+        await writer.IssueTokenAsync(map, key, value, lifetime, context.Actor, context.Aborted);
 
     /// <summary>Payload lines, read as HAProxy reads them: the key ends at the first space or tab, the value at the newline.</summary>
     private static IEnumerable<(string Key, string? Value)> ParsePayload(string payload)
