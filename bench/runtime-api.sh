@@ -42,9 +42,10 @@ CFG
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 
-# Gateway, twice: with default logging (every change is an audit line on the console, as in production; output to
-# a file), and with the audit category held at Warning, to show what writing the audit lines costs.
-start_gateway() { # start_gateway <name> <audit level>
+# Gateway, twice, both with default logging (every change is an audit line on the console; output to a file): with
+# the default embedded store (every change journaled before it is acknowledged) and with the memory store (nothing
+# written; what HAProxy does), to show what durability costs.
+start_gateway() { # start_gateway <name> <store kind>
   mkdir -p "$work/$1"
   cat > "$work/$1/appsettings.json" <<CFG
 {
@@ -55,25 +56,25 @@ start_gateway() { # start_gateway <name> <audit level>
     "Routes": { "app": { "Cluster": "app", "Access": { "Policy": "ip", "List": "knoc" } } },
     "Clusters": { "app": { "Destinations": { "web1": { "Address": "http://127.0.0.1:9" } } } },
     "Access": { "Lists": { "knoc": { "Id": 500 } } },
-    "RuntimeApi": { "Timeout": "2m" }
-  },
-  "Logging": { "LogLevel": { "Gateway.Access.AccessWriter": "$2" } }
+    "RuntimeApi": { "Timeout": "2m" },
+    "State": { "Store": "$2" }
+  }
 }
 CFG
   dotnet src/Gateway/bin/Release/net10.0/Gateway.dll --config "$work/$1/appsettings.json" >"$work/$1.log" 2>&1 &
   pids+=($!)
 }
-start_gateway gateway Information
-start_gateway quiet Warning
+start_gateway gateway embedded
+start_gateway memory memory
 
-for _ in $(seq 300); do [ -S "$work/haproxy.sock" ] && [ -S "$work/gateway/state/admin.sock" ] && [ -S "$work/quiet/state/admin.sock" ] && break; sleep 0.1; done
-for name in gateway quiet; do
+for _ in $(seq 300); do [ -S "$work/haproxy.sock" ] && [ -S "$work/gateway/state/admin.sock" ] && [ -S "$work/memory/state/admin.sock" ] && break; sleep 0.1; done
+for name in gateway memory; do
   [ -S "$work/$name/state/admin.sock" ] || { echo "Gateway ($name) did not start:"; cat "$work/$name.log"; exit 1; }
 done
 
 declare -A times
 for round in $(seq "$rounds"); do
-  for name in haproxy gateway quiet; do
+  for name in haproxy gateway memory; do
     sock="$work/haproxy.sock"; [ "$name" != haproxy ] && sock="$work/$name/state/admin.sock"
     echo "clear acl #500" | timeout 60 socat -t 30 stdio "unix-connect:$sock" >/dev/null
     add=$(client add "$sock" "$count"); show=$(client show "$sock" "$count")
@@ -86,7 +87,7 @@ report() { # report <workload> <label>
   local h g q
   h=$(tr ' ' '\n' <<<"${times[haproxy-$1]}" | grep . | median)
   g=$(tr ' ' '\n' <<<"${times[gateway-$1]}" | grep . | median)
-  q=$(tr ' ' '\n' <<<"${times[quiet-$1]}" | grep . | median)
+  q=$(tr ' ' '\n' <<<"${times[memory-$1]}" | grep . | median)
   printf '| %s | %s | %s | **%s** | %s | %s |\n' "$2" "$h" "$g" "$(python3 -c "print(f'{$g/$h:.2f}')")" "$q" "$(python3 -c "print(f'{$q/$h:.2f}')")"
 }
 rss=$(ps -o rss= -p "${pids[1]}" | tr -d ' ')
@@ -96,7 +97,7 @@ rss=$(ps -o rss= -p "${pids[1]}" | tr -d ' ')
   echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end,"
   echo "$(haproxy -v | head -n 1 | cut -d' ' -f1-3), Gateway $(git describe --always --dirty); median of $rounds alternating rounds over Unix sockets; seconds."
   echo
-  echo "| workload | HAProxy | Gateway | Gateway / HAProxy | Gateway, audit lines not logged | that / HAProxy |"
+  echo "| workload | HAProxy | Gateway | Gateway / HAProxy | Gateway, memory store | that / HAProxy |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   report add "100,000 \`add acl\` on one connection"
   report show "\`show acl\` of 100,000 entries"
