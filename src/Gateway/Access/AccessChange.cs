@@ -187,14 +187,13 @@ internal sealed record MapReplaced(string List, ImmutableArray<TokenIssued> Toke
             return;
         }
 
-        var version = map.Prepare();
+        // Content only: the version numbers are the writer's business (MarkCommitted), as for lists.
         foreach (var token in Tokens)
         {
             state.ObserveId(token.Id);
-            map.AddToVersion(version, token.ToKat());
         }
 
-        map.Commit(version);
+        map.Replace(Tokens.Select(t => t.ToKat()));
     }
 
     public override string Describe() => $"replace the tokens of list {List} with {Tokens.Length} tokens";

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.RuntimeApi;
+using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
 using Gateway.Tls;
 
@@ -37,6 +39,10 @@ internal sealed record GatewayConfig
     public StateSettings State { get; init; } = StateSettings.Default;
 
     public TlsSettings Tls { get; init; } = TlsSettings.None;
+
+    public RuntimeApiConfig RuntimeApi { get; init; } = RuntimeApiConfig.Disabled;
+
+    public AdminApiConfig AdminApi { get; init; } = AdminApiConfig.Empty;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -3,6 +3,8 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.RuntimeApi;
+using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
 using Gateway.Tls;
 
@@ -62,10 +64,18 @@ internal static class GatewayConfigCompiler
         }
 
         var stateDirectory = options.StateDirectory ?? "data";
+        string? fullStateDirectory = null;
         if (string.IsNullOrWhiteSpace(stateDirectory) || stateDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             errors.Add("Gateway:StateDirectory", $"'{stateDirectory}' is not a directory path.");
         }
+        else
+        {
+            fullStateDirectory = Path.GetFullPath(stateDirectory, contentRoot);
+        }
+
+        var runtimeApi = RuntimeApiCompiler.Compile(options.RuntimeApi, fullStateDirectory, all, errors);
+        var adminApi = AdminApiCompiler.Compile(options.AdminApi, errors);
 
         if (errors.Any)
         {
@@ -75,7 +85,7 @@ internal static class GatewayConfigCompiler
         var config = new GatewayConfig
         {
             Revision = revision,
-            StateDirectory = Path.GetFullPath(stateDirectory, contentRoot),
+            StateDirectory = fullStateDirectory!,
             Management = management!,
             Listeners = [.. listeners],
             Routes = [.. routes],
@@ -86,6 +96,8 @@ internal static class GatewayConfigCompiler
             Access = access,
             State = state,
             Tls = tls,
+            RuntimeApi = runtimeApi,
+            AdminApi = adminApi,
         };
         return (config, errors.All);
     }

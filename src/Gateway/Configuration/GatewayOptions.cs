@@ -2,6 +2,8 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
+using Gateway.RuntimeApi;
+using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
 using Gateway.Tls;
 
@@ -39,6 +41,12 @@ internal sealed class GatewayOptions
 
     /// <summary>Where the access state is kept: embedded journal (default) or PostgreSQL.</summary>
     public StateOptions State { get; set; } = new();
+
+    /// <summary>HAProxy's <c>stats socket</c>: the runtime API on a Unix socket and optionally TCP.</summary>
+    public RuntimeApiOptions RuntimeApi { get; set; } = new();
+
+    /// <summary>The JSON admin API on the management listener, and its bearer keys.</summary>
+    public AdminApiOptions AdminApi { get; set; } = new();
 
     /// <summary>The built-in "whoami" upstream of the embedded default.</summary>
     public DemoUpstreamOptions DemoUpstream { get; set; } = new();

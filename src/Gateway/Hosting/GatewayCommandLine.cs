@@ -10,16 +10,24 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
 
     public const string Usage = """
         Usage: gateway [validate] [--config PATH] [--Section:Key=value ...]
+               gateway hash-key
 
           (no command)    run the gateway
           validate        check the configuration, print every error, and exit (0 valid, 1 invalid)
+          hash-key        make an admin API key and print it with the hash for Gateway:AdminApi:Keys:<name>:Hash
+                          (a key piped on standard input is hashed instead)
           --config PATH   the main config file (default config/appsettings.json); conf.d/*.json beside it is merged in
           --help          show this text
 
         Exit codes: 0 ok, 1 invalid configuration, 2 bad command line, 3 failed to start (a port in use, say).
         """;
 
-    public bool IsValidate => Command == "validate";
+    /// <summary>
+    /// A command that runs instead of the gateway and exits (validate, hash-key); <see cref="ValidateCommand"/> dispatches them.
+    /// </summary>
+    public bool IsValidate => Command is "validate" or "hash-key";
+
+    public bool IsHashKey => Command == "hash-key";
 
     public bool IsHelp => Command == "help";
 
@@ -35,9 +43,9 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
             {
                 command = "help";
             }
-            else if (arg == "validate" && i == 0)
+            else if (arg is "validate" or "hash-key" && i == 0)
             {
-                command = "validate";
+                command = arg;
             }
             else if (arg == "--config")
             {

@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Observability;
 using Gateway.Routing;
+using Gateway.RuntimeApi;
 using Gateway.State;
 using Gateway.Tls;
 
@@ -32,6 +33,9 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayRouting();
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
+        // The runtime API binds its sockets before the TLS services start: ACME begins ordering as soon as it starts,
+        // and nothing should stand between that and Kestrel binding the listeners that answer the challenges.
+        services.AddRuntimeApi();
         services.AddGatewayTls();
         return builder;
     }
@@ -50,6 +54,7 @@ internal static class GatewayServiceCollectionExtensions
         app.MapHealthEndpoints();
         app.MapDemoUpstream();
         app.MapKatRedemption();
+        app.MapAdminApi();
         app.MapGatewayRoutes();
         return app;
     }

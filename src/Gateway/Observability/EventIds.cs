@@ -30,6 +30,19 @@ internal static class EventIds
     public const int KatRefused = 403;
     public const int AccessSwept = 404;
 
+    public const int RuntimeApiListening = 500;
+    public const int RuntimeApiTcpNotLoopback = 501;
+    public const int RuntimeApiAcceptFailed = 502;
+    public const int RuntimeApiProtocolError = 503;
+    public const int RuntimeApiTimedOut = 504;
+    public const int RuntimeApiDisconnected = 505;
+    public const int RuntimeApiSessionFailed = 506;
+    public const int RuntimeApiStoreUnavailable = 507;
+    public const int RuntimeApiServerState = 508;
+    public const int RuntimeApiNeedsRestart = 509;
+    public const int AdminApiDenied = 520;
+    public const int AdminApiStoreUnavailable = 521;
+
     public const int StateLoaded = 900;
     public const int StateJournalCut = 901;
     public const int StateWriteFailed = 902;

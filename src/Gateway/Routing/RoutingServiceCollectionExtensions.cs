@@ -2,6 +2,7 @@ using Gateway.Access;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 
 namespace Gateway.Routing;
 
@@ -14,6 +15,8 @@ internal static class RoutingServiceCollectionExtensions
         services.AddSingleton<IConfigChangeListener, RoutingChangeListener>();
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteMatcherPolicy>());
+        services.TryAddSingleton<DestinationAdminStates>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAvailableDestinationsPolicy, AdminStateDestinationsPolicy>());
         return services;
     }
 

@@ -59,6 +59,8 @@ internal static class YarpConfigTranslator
                 StringComparer.OrdinalIgnoreCase),
             HealthCheck = new HealthCheckConfig
             {
+                // Health as YARP sees it, minus destinations drained or in maintenance (runtime API, admin API).
+                AvailableDestinationsPolicy = AdminStateDestinationsPolicy.PolicyName,
                 Active = cluster.ActiveHealthCheck is { } a
                     ? new ActiveHealthCheckConfig { Enabled = true, Interval = a.Interval, Timeout = a.Timeout, Path = a.Path, Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures }
                     : null,

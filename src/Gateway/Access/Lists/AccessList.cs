@@ -32,6 +32,30 @@ internal sealed class AccessList
     /// <summary>The version <c>commit</c> last made current (0 until the first commit).</summary>
     public int CurrentVersion { get; private set; }
 
+    /// <summary>The version the last <c>prepare</c> created (HAProxy's <c>next_ver</c>).</summary>
+    public int NextVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nextVersion;
+            }
+        }
+    }
+
+    /// <summary>Entries waiting in prepared versions, not yet visible.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Values.Sum(v => v.Count);
+            }
+        }
+    }
+
     /// <summary>Entries in insertion order, as of now (an immutable snapshot; expired ones included until swept).</summary>
     public ImmutableList<ListEntry> Entries => _content.Entries;
 
@@ -104,6 +128,21 @@ internal sealed class AccessList
             }
 
             entries.Add(entry);
+            return true;
+        }
+    }
+
+    /// <summary>Empties a prepared version (HAProxy's <c>clear acl @N</c>); false when there is no such version.</summary>
+    public bool ClearVersion(int version)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(version, out var entries))
+            {
+                return false;
+            }
+
+            entries.Clear();
             return true;
         }
     }

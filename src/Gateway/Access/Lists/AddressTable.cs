@@ -11,6 +11,7 @@ namespace Gateway.Access.Lists;
 internal sealed class AddressTable
 {
     private readonly ConcurrentDictionary<IpKey, long>?[] _byLength = new ConcurrentDictionary<IpKey, long>?[129];
+    private readonly int[] _keysByLength = new int[129];
     private volatile int[] _lengths = [];
 
     /// <summary>Distinct prefix lengths present, longest first.</summary>
@@ -52,7 +53,9 @@ internal sealed class AddressTable
 
         table[pattern.Key] = expiresTicks;
         Count++;
-        if (table.Count == 1)
+
+        // Counted here: ConcurrentDictionary.Count takes every one of its locks (up to 1024 in a big table).
+        if (++_keysByLength[pattern.Length] == 1)
         {
             _lengths = [.. _lengths.Append(pattern.Length).OrderDescending()];
         }
@@ -68,7 +71,7 @@ internal sealed class AddressTable
         }
 
         Count--;
-        if (table.IsEmpty)
+        if (--_keysByLength[pattern.Length] == 0)
         {
             _lengths = [.. _lengths.Where(l => l != pattern.Length)];
         }

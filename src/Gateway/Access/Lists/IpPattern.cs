@@ -24,19 +24,22 @@ internal readonly record struct IpPattern(IpKey Key, int Length)
             return false;
         }
 
+        // The prefix length counts in the family the address was written in: ::ffff:10.0.0.0/104 is IPv6 text for an
+        // IPv4-mapped range, so its length is already in the 128-bit key space.
         var key = IpKey.From(address);
-        var maxLength = key.IsV4 ? 32 : 128;
+        var v4Text = address.AddressFamily == AddressFamily.InterNetwork;
+        var maxLength = v4Text ? 32 : 128;
         var length = maxLength;
         if (slash >= 0)
         {
             var lengthText = text[(slash + 1)..];
-            if (!TryPrefixLength(lengthText, key.IsV4, out length) || length > maxLength)
+            if (!TryPrefixLength(lengthText, v4Text, out length) || length > maxLength)
             {
                 return false;
             }
         }
 
-        var keyLength = key.IsV4 ? length + IpKey.V4Offset : length;
+        var keyLength = v4Text ? length + IpKey.V4Offset : length;
         pattern = new IpPattern(key.Mask(keyLength), keyLength);
         return true;
     }

@@ -33,6 +33,30 @@ internal sealed class TokenMap
 
     public int CurrentVersion { get; private set; }
 
+    /// <summary>The version the last <c>prepare</c> created (HAProxy's <c>next_ver</c>).</summary>
+    public int NextVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nextVersion;
+            }
+        }
+    }
+
+    /// <summary>Tokens waiting in prepared versions, not yet redeemable.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Values.Sum(v => v.Count);
+            }
+        }
+    }
+
     public int Count => _tokens.Count;
 
     /// <summary>Unredeemed tokens in issue order (expired ones until swept).</summary>
@@ -121,6 +145,21 @@ internal sealed class TokenMap
         }
     }
 
+    /// <summary>Empties a prepared version (HAProxy's <c>clear map @N</c>); false when there is no such version.</summary>
+    public bool ClearVersion(int version)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(version, out var tokens))
+            {
+                return false;
+            }
+
+            tokens.Clear();
+            return true;
+        }
+    }
+
     public bool TryGetVersion(int version, out IReadOnlyList<Kat> tokens)
     {
         lock (_lock)
@@ -140,6 +179,21 @@ internal sealed class TokenMap
             {
                 _pending.Remove(old);
             }
+        }
+    }
+
+    /// <summary>Replaces every token at once (a committed version applied by a store), without touching versions.</summary>
+    public void Replace(IEnumerable<Kat> kats)
+    {
+        lock (_lock)
+        {
+            var tokens = new ConcurrentDictionary<TokenHash, Kat>();
+            foreach (var kat in kats)
+            {
+                tokens[kat.Hash] = kat;
+            }
+
+            _tokens = tokens;
         }
     }
 
