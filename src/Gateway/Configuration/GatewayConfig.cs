@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tls;
@@ -37,6 +38,12 @@ internal sealed record GatewayConfig
     public StateSettings State { get; init; } = StateSettings.Default;
 
     public TlsSettings Tls { get; init; } = TlsSettings.None;
+
+    public AccessLogSettings AccessLog { get; init; } = AccessLogSettings.Default;
+
+    public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
+
+    public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tls;
@@ -56,6 +57,10 @@ internal static class GatewayConfigCompiler
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
 
+        var accessLog = AccessLogCompiler.Compile(options.AccessLog, contentRoot, errors);
+        var metrics = MetricsCompiler.Compile(options.Metrics, errors);
+        var shutdown = ShutdownCompiler.Compile(options.Shutdown, errors);
+
         if (listeners.Count == 0 && !errors.Any)
         {
             errors.Add("Gateway:Listeners", "is empty; add at least one, like \"http\": { \"Address\": \"*\", \"Port\": 80 }.");
@@ -86,6 +91,9 @@ internal static class GatewayConfigCompiler
             Access = access,
             State = state,
             Tls = tls,
+            AccessLog = accessLog,
+            Metrics = metrics,
+            Shutdown = shutdown,
         };
         return (config, errors.All);
     }

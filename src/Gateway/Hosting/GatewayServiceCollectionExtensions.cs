@@ -33,6 +33,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
         services.AddGatewayTls();
+        services.AddGatewayObservability();
         return builder;
     }
 
@@ -43,6 +44,7 @@ internal static class GatewayServiceCollectionExtensions
         app.Services.GetRequiredService<StateDirectory>();
         app.LoadAccessState();
 
+        app.UseAccessLog();
         app.UseClientIp();
         app.UseRouting();
         app.UseGatewayTls();
