@@ -50,6 +50,7 @@ internal static class GatewayServiceCollectionExtensions
         app.UseGatewayTls();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapDemoUpstream();
         app.MapKatRedemption();
         app.MapGatewayRoutes();

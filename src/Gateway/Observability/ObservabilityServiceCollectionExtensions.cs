@@ -8,8 +8,11 @@ internal static class ObservabilityServiceCollectionExtensions
     public static IServiceCollection AddGatewayObservability(this IServiceCollection services)
     {
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<YarpMetricsBridge>();
+        services.TryAddSingleton<MetricsCollector>();
         services.TryAddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        services.AddHostedService<OtlpMetricsExporter>();
         return services;
     }
 
