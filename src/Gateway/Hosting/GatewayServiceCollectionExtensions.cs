@@ -28,6 +28,8 @@ internal static class GatewayServiceCollectionExtensions
             config, builder.Configuration, files, builder.Environment.ContentRootPath, sp.GetRequiredService<ILogger<GatewayConfigManager>>()));
         services.AddSingleton(sp => new StateDirectory(config.StateDirectory, sp.GetRequiredService<ILogger<StateDirectory>>()));
         services.AddSingleton<Readiness>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Shutdown.Total);
+        services.AddHostedService<GracefulShutdown>();
         services.AddHostedService<StartupReport>();
         services.AddGatewayRouting();
         services.AddAccessStore(config.State);
