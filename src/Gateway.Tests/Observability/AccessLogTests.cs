@@ -38,7 +38,7 @@ public sealed partial class AccessLogTests(BackendsFixture backends) : IClassFix
         var line = (await gateway.WaitForAccessLogAsync(1)).Single();
 
         var match = Regex.Match(line, $$"""
-            ^127\.0\.0\.1 127\.0\.0\.1:(?<port>\d+) {{Date}} http app web/d0 (?<tq>\d+)/(?<tw>\d+)/(?<tc>\d+)/(?<tr>\d+)/(?<tt>\d+) 200 (?<out>\d+) 0 - - - - - \{app\.example\.com\} "GET /hello\?kat=\*\*\*&x=1 HTTP/1\.1"$
+            ^127\.0\.0\.1 127\.0\.0\.1:(?<port>\d+) {{Date}} http app web/d0 (?<tq>\d+)/(?<tw>\d+)/(?<tc>\d+)/(?<tr>\d+)/(?<tt>\d+) 200 (?<out>\d+) 0 allow no-policy - - - \{app\.example\.com\} "GET /hello\?kat=\*\*\*&x=1 HTTP/1\.1"$
             """);
         Assert.True(match.Success, line);
         Assert.Equal(body.Length, int.Parse(match.Groups["out"].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -66,7 +66,7 @@ public sealed partial class AccessLogTests(BackendsFixture backends) : IClassFix
         var line = (await gateway.WaitForAccessLogAsync(1)).Single();
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} http app web/d0 \d+/-1/-1/-1/\d+ 502 0 0 - - Request - - \{app\.example\.com\} "GET /down HTTP/1\.1"$""", line);
+        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} http app web/d0 \d+/-1/-1/-1/\d+ 502 0 0 allow no-policy Request - - \{app\.example\.com\} "GET /down HTTP/1\.1"$""", line);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed partial class AccessLogTests(BackendsFixture backends) : IClassFix
         var line = (await gateway.WaitForAccessLogAsync(1)).Single();
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} http app web/d0 \d+/\d+/\d+/-1/\d+ 504 0 0 - - RequestTimedOut - - \{app\.example\.com\} "GET /slow\?delay=10000 HTTP/1\.1"$""", line);
+        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} http app web/d0 \d+/\d+/\d+/-1/\d+ 504 0 0 allow no-policy RequestTimedOut - - \{app\.example\.com\} "GET /slow\?delay=10000 HTTP/1\.1"$""", line);
     }
 
     [Fact]
@@ -124,20 +124,69 @@ public sealed partial class AccessLogTests(BackendsFixture backends) : IClassFix
         var p = proxied.RootElement;
         Assert.Equal(
             ["time", "type", "listener", "client_ip", "peer", "method", "host", "uri", "protocol", "route", "cluster", "destination", "decision", "reason",
-             "status", "bytes_in", "bytes_out", "tq_ms", "tw_ms", "tc_ms", "tr_ms", "tt_ms", "error", "tls_version", "sni"],
+             "policy", "list", "status", "bytes_in", "bytes_out", "tq_ms", "tw_ms", "tc_ms", "tr_ms", "tt_ms", "error", "tls_version", "sni"],
             p.EnumerateObject().Select(property => property.Name).ToArray());
         Assert.Equal(("http", "http", "127.0.0.1", "GET", "app.example.com", "/json?KAT=***", "HTTP/1.1"),
             (p.GetProperty("type").GetString(), p.GetProperty("listener").GetString(), p.GetProperty("client_ip").GetString(), p.GetProperty("method").GetString(),
              p.GetProperty("host").GetString(), p.GetProperty("uri").GetString(), p.GetProperty("protocol").GetString()));
         Assert.Equal(("app", "web", "d0", 200), (p.GetProperty("route").GetString(), p.GetProperty("cluster").GetString(), p.GetProperty("destination").GetString(), p.GetProperty("status").GetInt32()));
-        Assert.Equal(JsonValueKind.Null, p.GetProperty("decision").ValueKind);
+        Assert.Equal(("allow", "no-policy", "none"), (p.GetProperty("decision").GetString(), p.GetProperty("reason").GetString(), p.GetProperty("policy").GetString()));
         Assert.Equal(JsonValueKind.Null, p.GetProperty("tls_version").ValueKind);
         Assert.StartsWith("127.0.0.1:", p.GetProperty("peer").GetString(), StringComparison.Ordinal);
         Assert.True(DateTime.UtcNow - p.GetProperty("time").GetDateTime().ToUniversalTime() < TimeSpan.FromMinutes(5));
 
         using var rejected = JsonDocument.Parse(lines[1]);
         var r = rejected.RootElement;
-        Assert.Equal((404, JsonValueKind.Null, -1.0, -1.0), (r.GetProperty("status").GetInt32(), r.GetProperty("route").ValueKind, r.GetProperty("tq_ms").GetDouble(), r.GetProperty("tr_ms").GetDouble()));
+        Assert.Equal((404, JsonValueKind.Null, JsonValueKind.Null, -1.0, -1.0),
+            (r.GetProperty("status").GetInt32(), r.GetProperty("route").ValueKind, r.GetProperty("decision").ValueKind, r.GetProperty("tq_ms").GetDouble(), r.GetProperty("tr_ms").GetDouble()));
+    }
+
+    [Fact]
+    public async Task RejectedByThePolicy_TextLine_SaysDenyAndWhy()
+    {
+        await using var gateway = await TestGateway.StartAsync(AccessScenario.Config(backends.A.Url, "ip", "203.0.113.9"));
+
+        var response = await AccessScenario.SendAsync(gateway.Client, AccessScenario.Host, "/wiki");
+        var line = (await gateway.WaitForAccessLogAsync(1)).Single();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} http confluence app/- -1/-1/-1/-1/\d+ 403 \d+ 0 deny ip-not-listed - - - \{confluence\.example\.com\} "GET /wiki HTTP/1\.1"$""", line);
+    }
+
+    [Fact]
+    public async Task KatRedemption_LogsTheRedirectWithoutTheToken_ThenTheSessionRequest()
+    {
+        var config = AccessScenario.Config(backends.A.Url, "kat");
+        config["AccessLog"] = new JsonObject { ["Format"] = "json" };
+        await using var gateway = await TestGateway.StartAsync(config);
+        var token = await AccessScenario.IssueAsync(gateway);
+
+        var cookie = await AccessScenario.RedeemAsync(gateway.Client, token, path: "/page?x=1");
+        (await AccessScenario.SendAsync(gateway.Client, AccessScenario.Host, "/page?x=1", cookie)).EnsureSuccessStatusCode();
+        var lines = await gateway.WaitForAccessLogAsync(2);
+
+        Assert.DoesNotContain(token, await File.ReadAllTextAsync(gateway.AccessLogFile), StringComparison.Ordinal);
+        using var redeemed = JsonDocument.Parse(lines[0]);
+        using var followed = JsonDocument.Parse(lines[1]);
+        Assert.Equal(("/page?x=1&kat=***", 302, "allow", "allowed", "confluence"),
+            (redeemed.RootElement.GetProperty("uri").GetString(), redeemed.RootElement.GetProperty("status").GetInt32(),
+             redeemed.RootElement.GetProperty("decision").GetString(), redeemed.RootElement.GetProperty("reason").GetString(), redeemed.RootElement.GetProperty("list").GetString()));
+        Assert.Equal((200, "allow", "allowed", "kat"),
+            (followed.RootElement.GetProperty("status").GetInt32(), followed.RootElement.GetProperty("decision").GetString(),
+             followed.RootElement.GetProperty("reason").GetString(), followed.RootElement.GetProperty("policy").GetString()));
+    }
+
+    [Fact]
+    public async Task BehindATrustedProxy_ClientIpAndPeerDiffer()
+    {
+        var config = App(backends.A.Url);
+        config["Access"] = new JsonObject { ["TrustedProxies"] = new JsonArray("127.0.0.1") };
+        await using var gateway = await TestGateway.StartAsync(config);
+
+        await AccessScenario.SendAsync(gateway.Client, "app.example.com", "/", configure: r => r.Headers.Add("X-Forwarded-For", "198.51.100.23"));
+        var line = (await gateway.WaitForAccessLogAsync(1)).Single();
+
+        Assert.StartsWith("198.51.100.23 127.0.0.1:", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public sealed class AccessLogUnitTests : IDisposable
     private static string Format(AccessLogEntry entry, AccessLogFormat format)
     {
         var buffer = new AccessLogBuffer();
-        new AccessLogFormatter(["kat"]).Format(entry, format, buffer);
+        new AccessLogFormatter().Format(entry, format, ["kat"], buffer);
         return Encoding.UTF8.GetString(buffer.Written.Span);
     }
 }

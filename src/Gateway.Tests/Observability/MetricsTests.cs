@@ -51,8 +51,8 @@ public sealed class MetricsTests(BackendsFixture backends) : IClassFixture<Backe
                 return Delta("gateway_requests_total") >= 4 && Delta("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}")) >= 3;
             },
             "the requests in the counters");
-        Assert.Equal(3, Delta("gateway_requests_total", ("route", "app"), ("cluster", "web"), ("status", "200"), ("decision", "-")));
-        Assert.Equal(1, Delta("gateway_requests_total", ("route", "-"), ("cluster", "-"), ("status", "404")));
+        Assert.Equal(3, Delta("gateway_requests_total", ("route", "app"), ("cluster", "web"), ("status", "200"), ("decision", "allow")));
+        Assert.Equal(1, Delta("gateway_requests_total", ("route", "-"), ("cluster", "-"), ("status", "404"), ("decision", "-")));
         Assert.Equal(3, Delta("gateway_destination_duration_seconds_count", ("cluster", "web"), ("destination", "d0")));
         Assert.Equal(3, Delta("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}"), ("http_response_status_code", "200")));
         Assert.Equal(3, Delta("http_client_request_duration_seconds_count", ("server_address", "app.example.com"), ("http_response_status_code", "200")));

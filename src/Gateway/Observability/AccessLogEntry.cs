@@ -64,9 +64,17 @@ internal sealed class AccessLogEntry
 
     public string? Destination { get; set; }
 
+    /// <summary><c>allow</c> or <c>deny</c>: the route's access policy's decision.</summary>
     public string? Decision { get; set; }
 
+    /// <summary>Why: <c>allowed</c>, <c>no-policy</c>, <c>ip-not-listed</c>, <c>no-session</c>, <c>kat-expired</c>...</summary>
     public string? Reason { get; set; }
+
+    /// <summary>The route's policy: <c>none</c>, <c>ip</c>, <c>kat</c>, <c>ip+kat</c>.</summary>
+    public string? Policy { get; set; }
+
+    /// <summary>The access list the policy checks against.</summary>
+    public string? AccessList { get; set; }
 
     public int Status { get; set; }
 

@@ -1,4 +1,6 @@
 using System.Security.Authentication;
+using Gateway.Access;
+using Gateway.Configuration;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,10 +17,15 @@ namespace Gateway.Observability;
 internal static class AccessLogFields
 {
     /// <summary>
-    /// Query parameters whose values never reach a log line: the KAT (<c>?kat=...</c>). Compared without regard to case,
-    /// as ASP.NET Core's query collection does.
+    /// Query parameters whose values never reach a log line: the KAT, under its configured name and the default
+    /// <c>kat</c>. Compared without regard to case, as ASP.NET Core's query collection does.
     /// </summary>
-    public static IReadOnlyList<string> RedactedQueryParameters { get; } = ["kat"];
+    public static IReadOnlyList<string> RedactedQueryParameters(GatewayConfig config) =>
+        string.Equals(config.Access.TokenQueryParameter, "kat", StringComparison.OrdinalIgnoreCase)
+            ? DefaultRedacted
+            : ["kat", config.Access.TokenQueryParameter];
+
+    private static readonly string[] DefaultRedacted = ["kat"];
 
     /// <summary>What is known when the request arrives, before anything in the pipeline runs.</summary>
     public static void OnRequestStarted(HttpContext context, ListenerDefinition listener, AccessLogEntry entry)
@@ -38,12 +45,17 @@ internal static class AccessLogFields
     /// <summary>What the pipeline decided, read once the response is done.</summary>
     public static void OnRequestCompleted(HttpContext context, AccessLogEntry entry)
     {
-        // Client IP: the socket peer until the Access capability resolves the client (PROXY protocol, trusted
-        // X-Forwarded-For) and records it on the request; read it from there, here.
-        entry.ClientAddress ??= entry.PeerAddress;
+        // The client as Access resolved it (the socket peer, or the address a trusted proxy forwarded for).
+        entry.ClientAddress = context.Features.Get<ClientAddressFeature>()?.Client ?? entry.ClientAddress ?? entry.PeerAddress;
 
-        // Access decision and reason (entry.Decision, entry.Reason): recorded on the request by the Access capability
-        // and read here; until it lands they stay null and are logged as '-'.
+        // The route's access decision; absent ('-') for requests no route matched and for management traffic.
+        if (context.Features.Get<AccessDecision>() is { } decision)
+        {
+            entry.Decision = decision.Allowed ? "allow" : "deny";
+            entry.Reason = decision.Reason.Name();
+            entry.Policy = decision.PolicyName;
+            entry.AccessList = decision.List;
+        }
 
         if (context.Features.Get<IReverseProxyFeature>() is { } proxy)
         {

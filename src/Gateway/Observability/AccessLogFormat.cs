@@ -19,13 +19,13 @@ internal sealed class AccessLogFormatter
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
-    private readonly IReadOnlyList<string> _redacted;
+    private IReadOnlyList<string> _redacted = ["kat"];
     private Utf8JsonWriter? _json;
 
-    public AccessLogFormatter(IReadOnlyList<string> redactedQueryParameters) => _redacted = redactedQueryParameters;
-
-    public void Format(AccessLogEntry entry, AccessLogFormat format, AccessLogBuffer buffer)
+    /// <summary>Formats one line; <paramref name="redacted"/> names the query parameters whose values are cut.</summary>
+    public void Format(AccessLogEntry entry, AccessLogFormat format, IReadOnlyList<string> redacted, AccessLogBuffer buffer)
     {
+        _redacted = redacted;
         if (format == AccessLogFormat.Json)
         {
             Json(entry, buffer);
@@ -100,6 +100,8 @@ internal sealed class AccessLogFormatter
         json.WriteString("destination", entry.Destination);
         json.WriteString("decision", entry.Decision);
         json.WriteString("reason", entry.Reason);
+        json.WriteString("policy", entry.Policy);
+        json.WriteString("list", entry.AccessList);
         if (entry.Kind == AccessLogKind.Http)
         {
             json.WriteNumber("status", entry.Status);

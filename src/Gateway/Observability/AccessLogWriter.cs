@@ -17,7 +17,7 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<AccessLogWriter> _logger;
     private readonly Channel<AccessLogEntry> _queue;
-    private readonly AccessLogFormatter _formatter = new(AccessLogFields.RedactedQueryParameters);
+    private readonly AccessLogFormatter _formatter = new();
     private readonly AccessLogBuffer _buffer = new();
     private AccessLogSettings _settings;
     private AccessLogSink? _sink;
@@ -101,18 +101,19 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
         var reader = _queue.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            var settings = _config.Current.AccessLog;
-            if (!ReferenceEquals(settings, _settings))
+            var config = _config.Current;
+            if (!ReferenceEquals(config.AccessLog, _settings))
             {
-                Reconfigure(settings);
+                Reconfigure(config.AccessLog);
             }
 
+            var redacted = AccessLogFields.RedactedQueryParameters(config);
             var sink = _sink!;
             var pending = 0;
             while (reader.TryRead(out var entry))
             {
                 var before = _buffer.Length;
-                _formatter.Format(entry, _settings.Format, _buffer);
+                _formatter.Format(entry, _settings.Format, redacted, _buffer);
                 pending++;
                 if (_buffer.Length > sink.BatchLimit && before > 0)
                 {
