@@ -3,7 +3,7 @@
 #
 #   docker build -t gateway .
 #   docker run -d --name gateway -p 80:80 -p 443:443 -p 127.0.0.1:9090:9090 \
-#     -v gateway-state:/var/lib/gateway -v "$PWD/config:/app/config:ro" --read-only --tmpfs /tmp gateway
+#     -v gateway-state:/var/lib/gateway -v "$PWD/my-config:/app/config:ro" --read-only --tmpfs /tmp gateway
 #
 # Configuration: /app/config/appsettings.json and /app/config/conf.d/*.json (mount your own config/ over the built-in
 # one, which serves the demo page on port 80) and Gateway__... environment variables. The management listener (9090:
