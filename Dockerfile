@@ -6,8 +6,9 @@
 #     -v gateway-state:/var/lib/gateway -v "$PWD/my-config:/app/config:ro" --read-only --tmpfs /tmp gateway
 #
 # Configuration: /app/config/appsettings.json and /app/config/conf.d/*.json (mount your own config/ over the built-in
-# one, which serves the demo page on port 80) and Gateway__... environment variables. The management listener (9090:
-# /healthz, /readyz, /metrics) is for probes and Prometheus only; publish it to trusted networks.
+# one, which serves the demo page on 80, and on 443 with a self-signed certificate) and Gateway__... environment
+# variables. The management listener (9090: /healthz, /readyz, /metrics) is for probes and Prometheus only; publish it
+# to trusted networks.
 # `docker stop` allows 10 seconds; the built-in config drains for 8. Give a longer DrainTimeout a longer `docker stop -t`.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

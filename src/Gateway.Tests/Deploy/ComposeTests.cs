@@ -23,7 +23,7 @@ public sealed partial class ComposeTests
         var published = Gateway.List("ports").Cast<string>().Select(p => int.Parse(p.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var image = Dockerfile.Parse(Path.Combine(RepositoryPaths.Root, "Dockerfile"))[^1].Environment();
 
-        Assert.Equal([DeployFiles.PortOf(config, "http"), config.Management.Port], published);
+        Assert.Equal([DeployFiles.PortOf(config, "http"), DeployFiles.PortOf(config, "https"), config.Management.Port], published);
         Assert.Contains("127.0.0.1:9090:9090", Gateway.List("ports").Cast<string>());
         Assert.Equal("true", Gateway.Text("read_only"));
         Assert.Contains("/tmp", Gateway.List("tmpfs").Cast<string>());

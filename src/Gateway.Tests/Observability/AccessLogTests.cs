@@ -190,6 +190,26 @@ public sealed partial class AccessLogTests(BackendsFixture backends) : IClassFix
     }
 
     [Fact]
+    public async Task TlsRequest_TextLine_CarriesTheTlsVersionAndSni()
+    {
+        var config = App(backends.A.Url);
+        config["Listeners"] = new JsonObject
+        {
+            ["http"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = 0 },
+            ["https"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = 0, ["Protocol"] = "https" },
+        };
+        config["Tls"] = new JsonObject { ["SelfSigned"] = new JsonObject { ["Enabled"] = true, ["Hosts"] = new JsonArray("app.example.com") } };
+        await using var gateway = await TestGateway.StartAsync(config);
+        using var client = TlsProbe.Client(gateway.Port("https"), root: null, acceptAny: true);
+
+        var response = await client.GetAsync(new Uri("https://app.example.com/secure"));
+        var line = (await gateway.WaitForAccessLogAsync(1)).Single();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches($$"""^127\.0\.0\.1 127\.0\.0\.1:\d+ {{Date}} https app web/d0 \d+/\d+/\d+/\d+/\d+ 200 \d+ 0 allow no-policy - TLSv1\.[23] app\.example\.com \{app\.example\.com\} "GET /secure HTTP/(1\.1|2)"$""", line);
+    }
+
+    [Fact]
     public async Task Timers_NewConnectionCarriesTheConnectTime_PooledOneDoesNot()
     {
         await using var backend = await TestBackend.StartAsync("fresh");
