@@ -45,13 +45,14 @@ public sealed class AccessLogUnitTests : IDisposable
             TlsVersion = null,
             Sni = "git.example.com",
         };
-        entry.ForwardTimestamp = entry.StartTimestamp;
-        entry.ConnectionTimestamp = entry.StartTimestamp;
+        entry.MarkConnecting();
+        entry.MarkConnected();
         entry.Complete();
 
         var line = Format(entry, AccessLogFormat.Text);
 
-        Assert.Matches(@"^203\.0\.113\.7 \[2001:db8::7\]:40000 \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}\] tls git gitea/s1 0/0/\d+ 4096 120 allow ip - - git\.example\.com\n$", line);
+        Assert.Matches(@"^203\.0\.113\.7 \[2001:db8::7\]:40000 \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}\] tls git gitea/s1 \d+/\d+/\d+ 4096 120 allow ip - - git\.example\.com\n$", line);
+        Assert.Equal(entry.ConnectionTimestamp - entry.ForwardTimestamp, entry.Timings().Connect);
     }
 
     [Fact]

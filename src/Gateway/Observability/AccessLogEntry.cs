@@ -106,6 +106,20 @@ internal sealed class AccessLogEntry
     /// <summary>Set once the entry is handed to the writer; timing hooks leave it alone from then on.</summary>
     public bool IsComplete { get; private set; }
 
+    /// <summary>TCP: the gateway starts opening the connection to the destination.</summary>
+    public void MarkConnecting() => ForwardTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>TCP: the destination accepted the connection.</summary>
+    public void MarkConnected()
+    {
+        ConnectionTimestamp = Stopwatch.GetTimestamp();
+        ConnectTicks = ConnectionTimestamp - ForwardTimestamp;
+    }
+
+    /// <summary>
+    /// The request or connection is over; hand the entry to <see cref="GatewayMetrics.RequestCompleted"/> and
+    /// <see cref="AccessLogWriter.Write"/> next, and touch it no more.
+    /// </summary>
     public void Complete()
     {
         EndTimestamp = Stopwatch.GetTimestamp();
