@@ -16,9 +16,9 @@ if (commandLine.IsHelp)
     return 0;
 }
 
-if (commandLine.IsValidate)
+if (await commandLine.RunCommandAsync(Console.Out, Console.Error) is { } exitCode)
 {
-    return await ValidateCommand.RunAsync(commandLine, Console.Out, Console.Error);
+    return exitCode;
 }
 
 try

@@ -149,7 +149,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal("admin\n\n", await CliClient.SendAsync(_gateway.Tcp(), "show cli level\n"));
         await Eventually.TrueAsync(
-            () => _gateway.Logs.Entries.Any(e => e.Id.Id == Observability.EventIds.RuntimeApiTimedOut || e.Id.Id == Observability.EventIds.RuntimeApiDisconnected),
+            () => _gateway.Logs.Entries.Any(e => e.Id.Id == Gateway.Observability.EventIds.RuntimeApiTimedOut || e.Id.Id == Gateway.Observability.EventIds.RuntimeApiDisconnected),
             "the stuck client to be dropped", TimeSpan.FromSeconds(60));
     }
 

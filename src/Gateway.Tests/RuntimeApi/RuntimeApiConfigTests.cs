@@ -106,8 +106,7 @@ public sealed class RuntimeApiConfigTests : IDisposable
         var line = GatewayCommandLine.Parse(["hash-key"]);
 
         Assert.Null(line.Error);
-        Assert.True(line.IsHashKey);
-        Assert.True(line.IsValidate);
+        Assert.Equal("hash-key", line.Command);
     }
 
     private async Task<(int Exit, string Errors)> ValidateAsync(string gateway)

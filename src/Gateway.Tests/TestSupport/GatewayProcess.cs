@@ -46,7 +46,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static GatewayProcess Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    public static GatewayProcess Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        StartDll(RepositoryPaths.GatewayDll, workingDirectory, environment, args);
+
+    /// <summary>Starts a given build of the gateway (a published one, say) as <c>dotnet &lt;dll&gt; args</c>.</summary>
+    public static GatewayProcess StartDll(string dll, string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -55,7 +59,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(RepositoryPaths.GatewayDll);
+        start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

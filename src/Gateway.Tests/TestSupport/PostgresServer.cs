@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Npgsql;
 
 namespace Gateway.Tests.TestSupport;
@@ -11,12 +10,13 @@ namespace Gateway.Tests.TestSupport;
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private bool _running;
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "gateway-pg-" + Guid.NewGuid().ToString("N")[..8]);
 
     public int Port { get; } = FreePort.Get();
+
+    private string DataDirectory => Path.Combine(Directory, "data");
 
     private static string BinDirectory => System.IO.Directory.GetDirectories("/usr/lib/postgresql")
         .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
@@ -36,50 +36,27 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", "-R", "postgres:postgres", Directory);
         }
 
-        await RunAsPostgresAsync(Path.Combine(BinDirectory, "initdb"), "-D", Path.Combine(Directory, "data"), "-U", "gateway", "--auth=trust", "-E", "UTF8", "--no-sync");
+        await RunAsPostgresAsync(Path.Combine(BinDirectory, "initdb"), "-D", DataDirectory, "-U", "gateway", "--auth=trust", "-E", "UTF8", "--no-sync");
         await StartAsync();
     }
 
     /// <summary>Starts the server (again) and waits until it accepts connections.</summary>
     public async Task StartAsync()
     {
-        var start = PostgresStartInfo(Path.Combine(BinDirectory, "postgres"),
-            "-D", Path.Combine(Directory, "data"), "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-k", Directory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200");
-        start.RedirectStandardError = true;
-        start.RedirectStandardOutput = true;
-        _process = Process.Start(start)!;
-        _process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
-        _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        await Eventually.TrueAsync(async () =>
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException("postgres exited: " + _log);
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-                await connection.OpenAsync();
-                return true;
-            }
-            catch (NpgsqlException)
-            {
-                return false;
-            }
-        }, "postgres accepting connections", TimeSpan.FromSeconds(30));
+        // pg_ctl starts the postmaster in the background and returns once it accepts connections; no process of ours
+        // stays its parent (a runuser wrapper would, and killing it would orphan the server).
+        var options = $"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200";
+        await RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), "-D", DataDirectory, "-l", Path.Combine(Directory, "postgres.log"), "-o", options, "-w", "-t", "30", "start");
+        _running = true;
     }
 
-    /// <summary>Stops the server (fast shutdown: open connections are cut, as in a crash of the database host).</summary>
+    /// <summary>Stops the server the way a crash would: immediately, cutting every connection.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_running)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            await RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "stop");
+            _running = false;
         }
 
         NpgsqlConnection.ClearAllPools();

@@ -34,6 +34,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public string ConfigFile => Path.Combine(Directory, "config", "appsettings.json");
 
+    /// <summary>Where the access log goes unless a test sets <c>AccessLog:Path</c> itself.</summary>
+    public string AccessLogFile => Path.Combine(Directory, "access.log");
+
     public LogCapture Logs { get; }
 
     /// <summary>A client for the "http" listener.</summary>
@@ -169,6 +172,17 @@ public sealed class TestGateway : IAsyncDisposable
         return Client.SendAsync(request);
     }
 
+    /// <summary>The access-log lines written so far.</summary>
+    public string[] AccessLogLines() =>
+        File.Exists(AccessLogFile) ? File.ReadAllLines(AccessLogFile) : [];
+
+    /// <summary>Waits until the access log holds <paramref name="count"/> lines (it is written off the request path).</summary>
+    public async Task<string[]> WaitForAccessLogAsync(int count)
+    {
+        await Eventually.TrueAsync(() => AccessLogLines().Length >= count, $"{count} access-log line(s)");
+        return AccessLogLines();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -192,6 +206,10 @@ public sealed class TestGateway : IAsyncDisposable
     private static void WithDefaults(JsonObject gateway, string directory, GatewayConfig? running = null)
     {
         gateway["StateDirectory"] ??= Path.Combine(directory, "state");
+        // The access log goes to a file of the test's own, not to the test runner's standard output.
+        var accessLog = gateway["AccessLog"] as JsonObject ?? new JsonObject();
+        gateway["AccessLog"] = accessLog;
+        accessLog["Path"] ??= Path.Combine(directory, "access.log");
         var managementPort = running?.Management.Port ?? FreePort.Get();
         gateway["Management"] ??= new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = managementPort };
         if (gateway["Listeners"] is null)

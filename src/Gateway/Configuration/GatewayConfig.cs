@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -43,6 +44,12 @@ internal sealed record GatewayConfig
     public RuntimeApiConfig RuntimeApi { get; init; } = RuntimeApiConfig.Disabled;
 
     public AdminApiConfig AdminApi { get; init; } = AdminApiConfig.Empty;
+
+    public AccessLogSettings AccessLog { get; init; } = AccessLogSettings.Default;
+
+    public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
+
+    public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -58,6 +59,10 @@ internal static class GatewayConfigCompiler
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
 
+        var accessLog = AccessLogCompiler.Compile(options.AccessLog, contentRoot, errors);
+        var metrics = MetricsCompiler.Compile(options.Metrics, errors);
+        var shutdown = ShutdownCompiler.Compile(options.Shutdown, errors);
+
         if (listeners.Count == 0 && !errors.Any)
         {
             errors.Add("Gateway:Listeners", "is empty; add at least one, like \"http\": { \"Address\": \"*\", \"Port\": 80 }.");
@@ -98,6 +103,9 @@ internal static class GatewayConfigCompiler
             Tls = tls,
             RuntimeApi = runtimeApi,
             AdminApi = adminApi,
+            AccessLog = accessLog,
+            Metrics = metrics,
+            Shutdown = shutdown,
         };
         return (config, errors.All);
     }

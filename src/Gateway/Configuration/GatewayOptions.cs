@@ -1,6 +1,7 @@
 using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -53,4 +54,13 @@ internal sealed class GatewayOptions
 
     /// <summary>Certificates, SNI and TLS settings of the https listeners; ACME.</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>HAProxy's <c>option httplog</c>: one line per request, as text or JSON, to stdout or a rotated file.</summary>
+    public AccessLogOptions AccessLog { get; set; } = new();
+
+    /// <summary>Prometheus <c>/metrics</c> on the management listener, and optional OTLP export.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Graceful shutdown on SIGTERM: readiness first, then the drain.</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
 }

@@ -32,7 +32,7 @@ internal static class GatewayApplication
         var source = new ConfigFolderSource(
             commandLine.ConfigPath ?? GatewayCommandLine.DefaultConfigPath,
             mainFileRequired: commandLine.ConfigPath is not null,
-            reloadOnChange: !commandLine.IsValidate);
+            reloadOnChange: commandLine.Command is null);
         var sources = builder.Configuration.Sources;
         var environment = sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
         sources.Insert(environment >= 0 ? environment : sources.Count, source);

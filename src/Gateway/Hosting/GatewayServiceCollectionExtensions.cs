@@ -29,6 +29,8 @@ internal static class GatewayServiceCollectionExtensions
             config, builder.Configuration, files, builder.Environment.ContentRootPath, sp.GetRequiredService<ILogger<GatewayConfigManager>>()));
         services.AddSingleton(sp => new StateDirectory(config.StateDirectory, sp.GetRequiredService<ILogger<StateDirectory>>()));
         services.AddSingleton<Readiness>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Shutdown.Total);
+        services.AddHostedService<GracefulShutdown>();
         services.AddHostedService<StartupReport>();
         services.AddGatewayRouting();
         services.AddAccessStore(config.State);
@@ -37,6 +39,7 @@ internal static class GatewayServiceCollectionExtensions
         // and nothing should stand between that and Kestrel binding the listeners that answer the challenges.
         services.AddRuntimeApi();
         services.AddGatewayTls();
+        services.AddGatewayObservability();
         return builder;
     }
 
@@ -47,11 +50,13 @@ internal static class GatewayServiceCollectionExtensions
         app.Services.GetRequiredService<StateDirectory>();
         app.LoadAccessState();
 
+        app.UseAccessLog();
         app.UseClientIp();
         app.UseRouting();
         app.UseGatewayTls();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapDemoUpstream();
         app.MapKatRedemption();
         app.MapAdminApi();

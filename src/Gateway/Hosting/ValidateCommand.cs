@@ -1,20 +1,12 @@
-using Gateway.RuntimeApi.AdminApi;
-
 namespace Gateway.Hosting;
 
 /// <summary>
-/// <c>gateway validate</c>: compiles the configuration exactly as start-up would, without binding anything. Also the
-/// entry of the other commands that run instead of the gateway (<c>hash-key</c>).
+/// <c>gateway validate</c>: compiles the configuration exactly as start-up would, without binding anything.
 /// </summary>
 internal static class ValidateCommand
 {
     public static async Task<int> RunAsync(GatewayCommandLine commandLine, TextWriter output, TextWriter error)
     {
-        if (commandLine.IsHashKey)
-        {
-            return await HashKeyCommand.RunAsync(Console.In, Console.IsInputRedirected, output, error);
-        }
-
         var builder = GatewayApplication.CreateBuilder(commandLine);
         var (config, errors, files) = GatewayApplication.CompileConfig(builder);
         if (config is null)

@@ -74,4 +74,13 @@ internal static class EventIds
     public const int AcmeRenewalInfoFailed = 661;
     public const int AcmeStoredCertificateUnusable = 662;
     public const int AcmeChallengeValidating = 663;
+
+    public const int AccessLogWriteFailed = 1000;
+    public const int AccessLogRecovered = 1001;
+    public const int AccessLogReopened = 1002;
+    public const int AccessLogReopenFailed = 1003;
+    public const int OtlpExportStarted = 1010;
+    public const int ShutdownStarted = 1020;
+    public const int ShutdownDraining = 1021;
+    public const int ShutdownDrainRequested = 1022;
 }

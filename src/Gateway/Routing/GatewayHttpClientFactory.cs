@@ -1,17 +1,23 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Observability;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Routing;
 
 /// <summary>
 /// YARP's HttpClient factory plus what HAProxy users expect from a backend: a connect timeout, a private CA
-/// (<c>ca-file</c>), and an SNI that differs from the Host header (<c>sni</c>).
+/// (<c>ca-file</c>), and an SNI that differs from the Host header (<c>sni</c>). Observability times each trip to a
+/// destination (the access log's Tw/Tc/Tr) and counts it in the host's metrics.
 /// </summary>
-internal sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
+internal sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, IMeterFactory meterFactory) : ForwarderHttpClientFactory(logger)
 {
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        ForwarderTimings.Instrument(base.WrapHandler(context, handler), meterFactory);
+
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
