@@ -3,6 +3,7 @@ using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -37,6 +38,8 @@ internal sealed record GatewayConfig
     public StateSettings State { get; init; } = StateSettings.Default;
 
     public TlsSettings Tls { get; init; } = TlsSettings.None;
+
+    public TcpSettings Tcp { get; init; } = TcpSettings.None;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

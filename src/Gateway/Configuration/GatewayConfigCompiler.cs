@@ -4,6 +4,7 @@ using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -55,6 +56,7 @@ internal static class GatewayConfigCompiler
         var state = StateSettings.Compile(options.State, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
+        var tcp = TcpCompiler.Compile(options, listeners, errors);
 
         if (listeners.Count == 0 && !errors.Any)
         {
@@ -86,6 +88,7 @@ internal static class GatewayConfigCompiler
             Access = access,
             State = state,
             Tls = tls,
+            Tcp = tcp,
         };
         return (config, errors.All);
     }

@@ -3,6 +3,7 @@ using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -45,4 +46,7 @@ internal sealed class GatewayOptions
 
     /// <summary>Certificates, SNI and TLS settings of the https listeners; ACME.</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Layer-4 routes and clusters: SNI passthrough on https listeners, plain TCP listeners.</summary>
+    public TcpOptions Tcp { get; set; } = new();
 }

@@ -4,6 +4,7 @@ using Gateway.Demo;
 using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Hosting;
@@ -33,6 +34,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
         services.AddGatewayTls();
+        services.AddGatewayTcp();
         return builder;
     }
 
