@@ -72,4 +72,5 @@ internal static class EventIds
     public const int ProxyProtocolAccepted = 710;
     public const int ProxyProtocolRefused = 711;
     public const int ProxyProtocolUntrusted = 712;
+    public const int TcpInvalidTlsRefused = 713;
 }

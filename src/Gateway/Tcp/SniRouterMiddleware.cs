@@ -10,7 +10,8 @@ namespace Gateway.Tcp;
 /// On an https listener, between the ClientHello peek and the TLS handshake: a ClientHello whose server name a TCP
 /// route of the listener takes is passed through to that route's cluster untouched (the gateway never sees the
 /// plaintext); any other ClientHello goes on to local termination and the HTTP pipeline. Bytes that are not TLS are
-/// closed, or served as plain HTTP when the listener says <c>NonTls: http</c>.
+/// closed, or served as plain HTTP when the listener says <c>NonTls: http</c>; TLS that breaks the format (a record
+/// longer than TLS allows, a ClientHello past 16 KiB) is closed at once rather than left to the handshake timeout.
 /// </summary>
 internal sealed partial class SniRouterMiddleware(
     ConnectionDelegate next, PlainHttpBranch plainHttp, ListenerDefinition listener, GatewayConfigManager config, TcpForwarder forwarder,
@@ -24,11 +25,18 @@ internal sealed partial class SniRouterMiddleware(
             return NotTlsAsync(connection);
         }
 
+        if (peek?.Status == ClientHelloStatus.Invalid)
+        {
+            var broken = TcpConnectionInfo.Of(connection, listener.Name, time);
+            Log.InvalidTlsRefused(logger, listener.Name, broken.Client?.ToString() ?? "-");
+            forwarder.Closed(broken, "invalid-tls");
+            return Task.CompletedTask;
+        }
+
         var hello = peek?.Hello;
         var route = hello is null ? null : config.Current.Tcp.RoutesOf(listener.Name)?.MatchSni(hello.ServerName);
         if (route is null)
         {
-            // Local termination (a TLS ClientHello the parser could not read included: the handshake decides).
             if (connection.Features.Get<TcpConnectionInfo>() is { } known)
             {
                 known.Decision = TcpDecision.Terminated;
@@ -62,6 +70,10 @@ internal sealed partial class SniRouterMiddleware(
         [LoggerMessage(Observability.EventIds.TcpNotTlsRefused, LogLevel.Debug,
             "Closed a connection on https listener {Listener} from {Client}: its first bytes are not TLS (set NonTls: http to serve them as plain HTTP).")]
         public static partial void NotTlsRefused(ILogger logger, string listener, string client);
+
+        [LoggerMessage(Observability.EventIds.TcpInvalidTlsRefused, LogLevel.Debug,
+            "Closed a connection on https listener {Listener} from {Client}: its ClientHello breaks the TLS format or is larger than 16 KiB.")]
+        public static partial void InvalidTlsRefused(ILogger logger, string listener, string client);
     }
 }
 

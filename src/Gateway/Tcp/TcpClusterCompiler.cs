@@ -72,6 +72,12 @@ internal static class TcpClusterCompiler
             value = value[6..].TrimEnd('/');
         }
 
+        if (value.Contains("://", StringComparison.Ordinal))
+        {
+            errors.Add(key, $"'{text}' is a URL; a TCP destination is host:port, like 10.0.0.5:22 (tcp:// may precede it).");
+            return null;
+        }
+
         var colon = value.LastIndexOf(':');
         if (value.Length == 0 || colon <= 0 || colon == value.Length - 1)
         {
