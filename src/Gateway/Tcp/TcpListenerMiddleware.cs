@@ -30,6 +30,11 @@ internal sealed partial class TcpListenerMiddleware(
                 return;
             }
 
+            if (peek.Outcome == ClientHelloPeekOutcome.TimedOut)
+            {
+                Log.PeekTimedOut(logger, listener.Name, info.Client?.ToString() ?? "-", tcp.InspectDelay, route?.Id ?? "(none: closed)");
+            }
+
             if (peek.Hello is { } hello)
             {
                 info.Tls = true;
@@ -52,5 +57,8 @@ internal sealed partial class TcpListenerMiddleware(
     {
         [LoggerMessage(Observability.EventIds.TcpNoRoute, LogLevel.Debug, "No TCP route on listener {Listener} for {Client} (server name {ServerName}); closed.")]
         public static partial void NoRoute(ILogger logger, string listener, string client, string serverName);
+
+        [LoggerMessage(Observability.EventIds.TcpPeekTimedOut, LogLevel.Debug, "No ClientHello on listener {Listener} from {Client} within {InspectDelay}; default route {Route}.")]
+        public static partial void PeekTimedOut(ILogger logger, string listener, string client, TimeSpan inspectDelay, string route);
     }
 }
