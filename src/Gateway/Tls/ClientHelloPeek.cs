@@ -28,33 +28,24 @@ internal static class ClientHelloPeek
 {
     public static async ValueTask<ClientHelloPeekResult> PeekAsync(PipeReader input, TimeSpan timeout, CancellationToken connectionClosed)
     {
+        long needed = 1;
+
+        // A client usually sends its ClientHello with the connection: decide without arming a timer when it is here.
+        if (input.TryRead(out var ready) && Decide(input, ready, ref needed) is { } early)
+        {
+            return early;
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
         deadline.CancelAfter(timeout);
-        long needed = 1;
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync(deadline.Token);
-                var buffer = result.Buffer;
-                var status = ClientHelloStatus.Incomplete;
-                ClientHelloInfo? hello = null;
-                if (buffer.Length >= needed)
+                if (Decide(input, await input.ReadAsync(deadline.Token), ref needed) is { } decided)
                 {
-                    status = ClientHelloParser.TryParse(buffer, out hello, out needed);
+                    return decided;
                 }
-
-                if (status == ClientHelloStatus.Incomplete && !result.IsCompleted && !result.IsCanceled)
-                {
-                    // Everything seen, nothing consumed: the next read waits for more bytes.
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    continue;
-                }
-
-                input.AdvanceTo(buffer.Start);
-                return status == ClientHelloStatus.Incomplete
-                    ? new ClientHelloPeekResult(ClientHelloPeekOutcome.Closed, status, null)
-                    : new ClientHelloPeekResult(ClientHelloPeekOutcome.Decided, status, hello);
             }
         }
         catch (OperationCanceledException)
@@ -62,5 +53,29 @@ internal static class ClientHelloPeek
             return new ClientHelloPeekResult(
                 connectionClosed.IsCancellationRequested ? ClientHelloPeekOutcome.Closed : ClientHelloPeekOutcome.TimedOut, ClientHelloStatus.Incomplete, null);
         }
+    }
+
+    /// <summary>Parses what has arrived; null (everything examined, nothing consumed) while undecided.</summary>
+    private static ClientHelloPeekResult? Decide(PipeReader input, ReadResult result, ref long needed)
+    {
+        var buffer = result.Buffer;
+        var status = ClientHelloStatus.Incomplete;
+        ClientHelloInfo? hello = null;
+        if (buffer.Length >= needed)
+        {
+            status = ClientHelloParser.TryParse(buffer, out hello, out needed);
+        }
+
+        if (status == ClientHelloStatus.Incomplete && !result.IsCompleted && !result.IsCanceled)
+        {
+            // Everything seen, nothing consumed: the next read waits for more bytes.
+            input.AdvanceTo(buffer.Start, buffer.End);
+            return null;
+        }
+
+        input.AdvanceTo(buffer.Start);
+        return status == ClientHelloStatus.Incomplete
+            ? new ClientHelloPeekResult(ClientHelloPeekOutcome.Closed, status, null)
+            : new ClientHelloPeekResult(ClientHelloPeekOutcome.Decided, status, hello);
     }
 }
