@@ -132,9 +132,6 @@ internal sealed partial class TcpHealthChecks(TcpClusterRegistry registry, TimeP
             {
                 await socket.SendAsync(ProxyHeaderWriter.Write(cluster.SendProxy, null, null, default), SocketFlags.None, deadline.Token);
             }
-
-            socket.Shutdown(SocketShutdown.Both);
-            return null;
         }
         catch (SocketException e)
         {
@@ -144,6 +141,17 @@ internal sealed partial class TcpHealthChecks(TcpClusterRegistry registry, TimeP
         {
             return $"no connection within {Configuration.Duration.Format(timeout)}";
         }
+
+        // Connected: that is the whole check. The destination may already have closed its side.
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
+        return null;
     }
 
     private sealed record Probe(TcpClusterDefinition Cluster, CancellationTokenSource Cancellation, Task Task)
