@@ -18,8 +18,8 @@ public sealed class SendProxyTests : IAsyncLifetime
     private static readonly IPAddress From = IPAddress.Parse("127.0.0.2");
     private readonly TestCertificates _ca = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("gateway-sendproxy-").FullName;
-    private readonly int _plainPort = FreePort.Get();
-    private readonly int _tlsPort = FreePort.Get();
+    private int _plainPort;
+    private int _tlsPort;
     private HaproxyProcess _haproxy = null!;
 
     public async Task InitializeAsync()
@@ -30,7 +30,31 @@ public sealed class SendProxyTests : IAsyncLifetime
             CertificateFileWriter.WritePem(kube, pem);
         }
 
-        _haproxy = await HaproxyProcess.StartAsync($"""
+        // Free ports are only free until someone takes them: start again on others unless HAProxy itself answers.
+        for (var attempt = 1; ; attempt++)
+        {
+            _plainPort = FreePort.Get();
+            _tlsPort = FreePort.Get();
+            try
+            {
+                _haproxy = await StartHaproxyAsync(pem);
+                if (await AnswersAsync(_plainPort))
+                {
+                    return;
+                }
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                continue;
+            }
+
+            await _haproxy.DisposeAsync();
+            Assert.True(attempt < 3, "HAProxy did not answer on its ports: " + _haproxy.Output);
+        }
+    }
+
+    private Task<HaproxyProcess> StartHaproxyAsync(string pem) =>
+        HaproxyProcess.StartAsync($"""
             global
               log stderr format raw local0
             defaults
@@ -45,7 +69,6 @@ public sealed class SendProxyTests : IAsyncLifetime
               bind 127.0.0.1:{_tlsPort} accept-proxy ssl crt {pem}
               http-request return status 200 content-type text/plain lf-string "src=%[src] sni=%[ssl_fc_sni] authority=%[fc_pp_authority]\n"
             """, _tlsPort);
-    }
 
     public async Task DisposeAsync()
     {
@@ -143,6 +166,21 @@ public sealed class SendProxyTests : IAsyncLifetime
         await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.0\r\nHost: {sni}\r\n\r\n"));
         using var reader = new StreamReader(tls);
         return Body(await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    /// <summary>True when the plain frontend answers as the HAProxy of this test (a PROXY LOCAL header, then HTTP).</summary>
+    private static async Task<bool> AnswersAsync(int port)
+    {
+        try
+        {
+            await using var probe = await TcpClientConnection.ConnectAsync(port);
+            await probe.SendAsync([.. Gateway.Tcp.ProxyProtocol.ProxyHeaderWriter.WriteV2(null, null, default), .. "GET / HTTP/1.0\r\n\r\n"u8]);
+            return (await probe.ReadToEndAsync(TimeSpan.FromSeconds(5))).Contains("src=", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static string Body(string response) => response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..].TrimEnd('\n');
