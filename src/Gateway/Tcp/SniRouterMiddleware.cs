@@ -15,7 +15,7 @@ namespace Gateway.Tcp;
 /// </summary>
 internal sealed partial class SniRouterMiddleware(
     ConnectionDelegate next, PlainHttpBranch plainHttp, ListenerDefinition listener, GatewayConfigManager config, TcpForwarder forwarder,
-    TimeProvider time, ILogger<SniRouterMiddleware> logger)
+    TcpConnectionLog connections, TimeProvider time, ILogger<SniRouterMiddleware> logger)
 {
     public Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -29,7 +29,7 @@ internal sealed partial class SniRouterMiddleware(
         {
             var broken = TcpConnectionInfo.Of(connection, listener.Name, time);
             Log.InvalidTlsRefused(logger, listener.Name, broken.Client?.ToString() ?? "-");
-            forwarder.Closed(broken, "invalid-tls");
+            connections.Closed(broken, "invalid-tls");
             return Task.CompletedTask;
         }
 
@@ -61,7 +61,7 @@ internal sealed partial class SniRouterMiddleware(
         }
 
         Log.NotTlsRefused(logger, listener.Name, info.Client?.ToString() ?? "-");
-        forwarder.Closed(info, "not-tls");
+        connections.Closed(info, "not-tls");
         return Task.CompletedTask;
     }
 

@@ -13,9 +13,10 @@ internal static class TcpListenOptionsExtensions
     public static ListenOptions UseProxyProtocol(this ListenOptions listen, ListenerDefinition listener, IServiceProvider services)
     {
         var config = services.GetRequiredService<GatewayConfigManager>();
+        var connections = services.GetRequiredService<TcpConnectionLog>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILogger<ProxyProtocolMiddleware>>();
-        listen.Use(next => new ProxyProtocolMiddleware(next, listener, config, time, logger).OnConnectionAsync);
+        listen.Use(next => new ProxyProtocolMiddleware(next, listener, config, connections, time, logger).OnConnectionAsync);
         return listen;
     }
 
@@ -36,9 +37,10 @@ internal static class TcpListenOptionsExtensions
         var branch = new PlainHttpBranch();
         var config = services.GetRequiredService<GatewayConfigManager>();
         var forwarder = services.GetRequiredService<TcpForwarder>();
+        var connections = services.GetRequiredService<TcpConnectionLog>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILogger<SniRouterMiddleware>>();
-        listen.Use(next => new SniRouterMiddleware(next, branch, listener, config, forwarder, time, logger).OnConnectionAsync);
+        listen.Use(next => new SniRouterMiddleware(next, branch, listener, config, forwarder, connections, time, logger).OnConnectionAsync);
         return branch;
     }
 }

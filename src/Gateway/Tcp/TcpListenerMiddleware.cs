@@ -13,7 +13,7 @@ namespace Gateway.Tcp;
 /// banner) goes to the route without names, or is closed when there is none. Nothing here speaks HTTP.
 /// </summary>
 internal sealed partial class TcpListenerMiddleware(
-    ListenerDefinition listener, GatewayConfigManager config, TcpForwarder forwarder, TimeProvider time, ILogger<TcpListenerMiddleware> logger)
+    ListenerDefinition listener, GatewayConfigManager config, TcpForwarder forwarder, TcpConnectionLog connections, TimeProvider time, ILogger<TcpListenerMiddleware> logger)
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -26,7 +26,7 @@ internal sealed partial class TcpListenerMiddleware(
             var peek = await ClientHelloPeek.PeekAsync(connection.Transport.Input, tcp.InspectDelay, connection.ConnectionClosed);
             if (peek.Outcome == ClientHelloPeekOutcome.Closed)
             {
-                forwarder.Closed(info, "client-left");
+                connections.Closed(info, "client-left");
                 return;
             }
 
@@ -46,7 +46,7 @@ internal sealed partial class TcpListenerMiddleware(
         if (route is null)
         {
             Log.NoRoute(logger, listener.Name, info.Client?.ToString() ?? "-", info.Sni ?? "(none)");
-            forwarder.Closed(info, "no-route");
+            connections.Closed(info, "no-route");
             return;
         }
 

@@ -11,6 +11,7 @@ internal static class TcpServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TcpClusterRegistry>();
+        services.TryAddSingleton<TcpConnectionLog>();
         services.TryAddSingleton<TcpConnector>();
         services.TryAddSingleton<TcpForwarder>();
         services.AddHostedService<TcpHealthChecks>();

@@ -7,10 +7,10 @@ namespace Gateway.Tcp.Forwarding;
 /// <summary>
 /// Takes a connection whose TCP route is decided: checks the route's IP policy against the live access lists (a
 /// refused client is closed, or sent to the fallback cluster), connects to a destination of the cluster, and runs
-/// the tunnel. Every connection it handles ends with one log line of its <see cref="TcpConnectionInfo"/>.
+/// the tunnel. Every connection it handles ends in the <see cref="TcpConnectionLog"/>.
 /// </summary>
 internal sealed partial class TcpForwarder(
-    TcpClusterRegistry clusters, TcpConnector connector, AccessState access, TimeProvider time, ILogger<TcpForwarder> logger)
+    TcpClusterRegistry clusters, TcpConnector connector, AccessState access, TcpConnectionLog connections, TimeProvider time, ILogger<TcpForwarder> logger)
 {
     public async Task ForwardAsync(ConnectionContext connection, TcpConnectionInfo info, TcpRouteDefinition route)
     {
@@ -55,27 +55,7 @@ internal sealed partial class TcpForwarder(
         }
         finally
         {
-            Closed(info);
-        }
-    }
-
-    /// <summary>Records and logs a connection that ends without being forwarded (no route, not TLS, timed out...).</summary>
-    public void Closed(TcpConnectionInfo info, string reason)
-    {
-        info.Decision = TcpDecision.Closed;
-        info.Reason = reason;
-        Closed(info);
-    }
-
-    private void Closed(TcpConnectionInfo info)
-    {
-        info.Duration = time.GetElapsedTime(info.StartTimestamp);
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.ConnectionClosed(
-                logger, info.Listener, info.Client?.ToString() ?? "-", info.Peer?.ToString() ?? "-", info.Sni ?? "-", info.Route ?? "-",
-                info.Cluster ?? "-", info.Destination ?? "-", info.Decision.ToString().ToLowerInvariant(), info.Reason ?? info.Termination ?? "-",
-                info.BytesFromClient, info.BytesToClient, (long)info.Duration.Value.TotalMilliseconds);
+            connections.Completed(info);
         }
     }
 
@@ -90,11 +70,5 @@ internal sealed partial class TcpForwarder(
         [LoggerMessage(Observability.EventIds.TcpAccessRejected, LogLevel.Information,
             "Access refused on TCP route {Route} for client {Client} (peer {Peer}), list {List}: ip-not-listed; action {Action}.")]
         public static partial void Rejected(ILogger logger, string route, string client, string peer, string list, string action);
-
-        [LoggerMessage(Observability.EventIds.TcpConnectionClosed, LogLevel.Debug,
-            "TCP connection on {Listener} from {Client} (peer {Peer}) sni {Sni} route {Route} cluster {Cluster} destination {Destination}: {Decision} ({Reason}), {BytesIn} bytes in, {BytesOut} bytes out, {DurationMs} ms.")]
-        public static partial void ConnectionClosed(
-            ILogger logger, string listener, string client, string peer, string sni, string route, string cluster, string destination,
-            string decision, string reason, long bytesIn, long bytesOut, long durationMs);
     }
 }

@@ -14,7 +14,8 @@ namespace Gateway.Tcp.ProxyProtocol;
 /// An untrusted peer, a missing or malformed header, or none within <c>Gateway:Tcp:InspectDelay</c>: refused.
 /// </summary>
 internal sealed partial class ProxyProtocolMiddleware(
-    ConnectionDelegate next, ListenerDefinition listener, GatewayConfigManager config, TimeProvider time, ILogger<ProxyProtocolMiddleware> logger)
+    ConnectionDelegate next, ListenerDefinition listener, GatewayConfigManager config, TcpConnectionLog connections, TimeProvider time,
+    ILogger<ProxyProtocolMiddleware> logger)
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -24,6 +25,7 @@ internal sealed partial class ProxyProtocolMiddleware(
         if (!ClientIpResolver.IsTrusted(peer, current.Access))
         {
             Log.Untrusted(logger, listener.Name, peer.ToString());
+            connections.Closed(info, "proxy-untrusted");
             return;
         }
 
@@ -31,6 +33,7 @@ internal sealed partial class ProxyProtocolMiddleware(
         if (status != ProxyHeaderStatus.Valid)
         {
             Log.Refused(logger, listener.Name, peer.ToString(), Describe(status));
+            connections.Closed(info, status == ProxyHeaderStatus.Incomplete ? "proxy-missing" : "proxy-invalid");
             return;
         }
 
