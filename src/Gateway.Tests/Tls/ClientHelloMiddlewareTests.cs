@@ -58,16 +58,16 @@ public sealed class ClientHelloMiddlewareTests
     }
 
     [Fact]
-    public async Task OnConnection_PlainHttp_GoesOnWithoutAClientHello()
+    public async Task OnConnection_PlainHttp_GoesOnMarkedNotTls()
     {
         var request = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         var (context, client) = Connection();
-        var sawHello = true;
+        ClientHelloFeature? seen = null;
         byte[]? passedOn = null;
         var middleware = new ClientHelloMiddleware(
             async connection =>
             {
-                sawHello = connection.Features.Get<ClientHelloFeature>() is not null;
+                seen = connection.Features.Get<ClientHelloFeature>();
                 passedOn = await ReadAsync(connection.Transport.Input, request.Length);
             },
             TimeSpan.FromSeconds(30),
@@ -77,7 +77,8 @@ public sealed class ClientHelloMiddlewareTests
         await client.Output.WriteAsync(request);
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.False(sawHello);
+        Assert.Equal(ClientHelloStatus.NotTls, seen?.Status);
+        Assert.Null(seen?.Hello);
         Assert.Equal(request, passedOn);
     }
 

@@ -6,6 +6,7 @@ using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -50,6 +51,8 @@ internal sealed record GatewayConfig
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
 
     public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
+
+    public TcpSettings Tcp { get; init; } = TcpSettings.None;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

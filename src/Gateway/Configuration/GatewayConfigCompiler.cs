@@ -7,6 +7,7 @@ using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -58,6 +59,7 @@ internal static class GatewayConfigCompiler
         var state = StateSettings.Compile(options.State, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
+        var tcp = TcpCompiler.Compile(options, listeners, errors);
 
         var accessLog = AccessLogCompiler.Compile(options.AccessLog, contentRoot, errors);
         var metrics = MetricsCompiler.Compile(options.Metrics, errors);
@@ -106,6 +108,7 @@ internal static class GatewayConfigCompiler
             AccessLog = accessLog,
             Metrics = metrics,
             Shutdown = shutdown,
+            Tcp = tcp,
         };
         return (config, errors.All);
     }

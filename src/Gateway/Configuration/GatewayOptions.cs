@@ -6,6 +6,7 @@ using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Configuration;
@@ -63,4 +64,7 @@ internal sealed class GatewayOptions
 
     /// <summary>Graceful shutdown on SIGTERM: readiness first, then the drain.</summary>
     public ShutdownOptions Shutdown { get; set; } = new();
+
+    /// <summary>Layer-4 routes and clusters: SNI passthrough on https listeners, plain TCP listeners.</summary>
+    public TcpOptions Tcp { get; set; } = new();
 }

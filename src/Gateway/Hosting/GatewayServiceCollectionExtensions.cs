@@ -5,6 +5,7 @@ using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.State;
+using Gateway.Tcp;
 using Gateway.Tls;
 
 namespace Gateway.Hosting;
@@ -40,6 +41,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddRuntimeApi();
         services.AddGatewayTls();
         services.AddGatewayObservability();
+        services.AddGatewayTcp();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Access;
 using Gateway.Configuration;
+using Gateway.Tcp;
 using Gateway.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -25,6 +26,7 @@ internal static class KestrelListeners
     {
         var https = listener.Protocol == "https";
         var feature = new ListenerFeature(listener);
+        var services = kestrel.ApplicationServices;
         void Setup(ListenOptions options)
         {
             // Without TLS there is no ALPN to choose the protocol, so a cleartext listener speaks one: HTTP/1.1, or
@@ -37,9 +39,22 @@ internal static class KestrelListeners
                 connection.Features.Set(ClientAddressFeature.Direct((connection.RemoteEndPoint as IPEndPoint)?.Address));
                 return next(connection);
             });
-            if (https)
+            if (listener.AcceptProxy)
             {
-                options.UseGatewayTls(kestrel.ApplicationServices);
+                // The PROXY header comes before anything else the client sends, and names the client for every layer.
+                options.UseProxyProtocol(listener, services);
+            }
+
+            if (listener.Protocol == "tcp")
+            {
+                options.UseTcpRoutes(listener, services);
+            }
+            else if (https)
+            {
+                options.UseClientHelloPeek(services);
+                var plainHttp = options.UseSniRouting(listener, services);
+                options.UseTlsHandshake(services);
+                options.Use(plainHttp.Capture);
             }
 
             registry.Add(listener.Name, options);

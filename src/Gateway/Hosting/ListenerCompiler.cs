@@ -6,7 +6,7 @@ namespace Gateway.Hosting;
 /// <summary>Validates the listeners and the management listener, including port clashes between them.</summary>
 internal static class ListenerCompiler
 {
-    public static readonly string[] Protocols = ["http", "h2c", "https"];
+    public static readonly string[] Protocols = ["http", "h2c", "https", "tcp"];
 
     public static List<ListenerDefinition> CompileListeners(GatewayOptions options, ConfigErrors errors)
     {
@@ -26,14 +26,38 @@ internal static class ListenerCompiler
                 continue;
             }
 
+            var nonTls = CompileNonTls(listener, protocol, key + ":NonTls", errors);
             if (TryAddress(listener.Address ?? "*", key + ":Address", errors, out var address, out var localhost) &&
                 CheckPort(listener.Port.Value, key + ":Port", errors))
             {
-                result.Add(new ListenerDefinition(name, ListenerKind.Public, protocol, address, localhost, listener.Port.Value));
+                result.Add(new ListenerDefinition(name, ListenerKind.Public, protocol, address, localhost, listener.Port.Value)
+                {
+                    AcceptProxy = listener.AcceptProxy ?? false,
+                    NonTls = nonTls,
+                });
             }
         }
 
         return result;
+    }
+
+    private static NonTlsAction CompileNonTls(ListenerOptions listener, string protocol, string key, ConfigErrors errors)
+    {
+        switch (listener.NonTls?.Trim().ToLowerInvariant())
+        {
+            case null:
+                return NonTlsAction.Refuse;
+            case var _ when protocol != "https":
+                errors.Add(key, "only applies to https listeners (what they do with bytes that are not TLS); remove it.");
+                return NonTlsAction.Refuse;
+            case "refuse":
+                return NonTlsAction.Refuse;
+            case "http":
+                return NonTlsAction.Http;
+            default:
+                errors.Add(key, $"'{listener.NonTls}' is not an action for non-TLS bytes; use refuse (close the connection) or http (serve plain HTTP).");
+                return NonTlsAction.Refuse;
+        }
     }
 
     public static ListenerDefinition? CompileManagement(ManagementOptions options, ConfigErrors errors)

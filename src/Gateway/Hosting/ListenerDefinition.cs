@@ -15,11 +15,27 @@ internal enum ListenerKind
     Demo,
 }
 
+/// <summary>What an https listener does with a connection whose first bytes are not TLS.</summary>
+internal enum NonTlsAction
+{
+    /// <summary>Close it.</summary>
+    Refuse,
+
+    /// <summary>Serve it as plain HTTP/1.1 (a common setup tells http from tls on port 443).</summary>
+    Http,
+}
+
 /// <summary>A validated listener. <see cref="Address"/> is null for "every address".</summary>
 internal sealed record ListenerDefinition(string Name, ListenerKind Kind, string Protocol, IPAddress? Address, bool Localhost, int Port)
 {
     public const string ManagementName = "management";
     public const string DemoName = "demo-upstream";
+
+    /// <summary>Connections must start with a PROXY protocol header, from a trusted network.</summary>
+    public bool AcceptProxy { get; init; }
+
+    /// <summary>On https listeners: what non-TLS bytes get.</summary>
+    public NonTlsAction NonTls { get; init; }
 
     /// <summary>Null, 0.0.0.0 or ::, which overlap every other address on the same port.</summary>
     public bool IsWildcard => !Localhost && (Address is null || Address.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any));

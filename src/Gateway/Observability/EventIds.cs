@@ -83,4 +83,19 @@ internal static class EventIds
     public const int ShutdownStarted = 1020;
     public const int ShutdownDraining = 1021;
     public const int ShutdownDrainRequested = 1022;
+
+    public const int TcpConnectionClosed = 700;
+    public const int TcpNoRoute = 701;
+    public const int TcpAccessRejected = 702;
+    public const int TcpConnectFailed = 703;
+    public const int TcpNoDestination = 704;
+    public const int TcpDestinationDown = 705;
+    public const int TcpDestinationUp = 706;
+    public const int TcpNotTlsRefused = 707;
+    public const int TcpPeekTimedOut = 708;
+    public const int TcpHealthCheckFailed = 709;
+    public const int ProxyProtocolAccepted = 710;
+    public const int ProxyProtocolRefused = 711;
+    public const int ProxyProtocolUntrusted = 712;
+    public const int TcpInvalidTlsRefused = 713;
 }

@@ -2,74 +2,44 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Tls;
 
-/// <summary>Set on a connection whose first bytes were a ClientHello.</summary>
-internal sealed class ClientHelloFeature(ClientHelloInfo hello)
+/// <summary>
+/// Set on a connection of an https listener once its first bytes were looked at: a ClientHello (with
+/// <see cref="Hello"/>), bytes that are not TLS, or TLS the parser could not read (the handshake decides then).
+/// </summary>
+internal sealed class ClientHelloFeature(ClientHelloStatus status, ClientHelloInfo? hello)
 {
-    public ClientHelloInfo Hello { get; } = hello;
+    public ClientHelloStatus Status { get; } = status;
+
+    public ClientHelloInfo? Hello { get; } = hello;
 }
 
 /// <summary>
 /// Connection middleware in front of the TLS handshake: peeks at the ClientHello without consuming a byte (the
 /// handshake that follows reads it again), bounded in bytes by the parser and in time by <paramref name="timeout"/>,
-/// and records it as a <see cref="ClientHelloFeature"/>. A client that sends nothing in time is disconnected.
+/// and records what it found as a <see cref="ClientHelloFeature"/>. A client that sends nothing in time is disconnected.
 /// </summary>
 internal sealed partial class ClientHelloMiddleware(ConnectionDelegate next, TimeSpan timeout, ILogger<ClientHelloMiddleware> logger)
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
-        var input = connection.Transport.Input;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        deadline.CancelAfter(timeout);
-        ClientHelloInfo? hello = null;
-        long needed = 1;
-        try
+        var peek = await ClientHelloPeek.PeekAsync(connection.Transport.Input, timeout, connection.ConnectionClosed);
+        if (peek.Outcome == ClientHelloPeekOutcome.TimedOut)
         {
-            while (true)
-            {
-                var result = await input.ReadAsync(deadline.Token);
-                var buffer = result.Buffer;
-                var status = ClientHelloStatus.Incomplete;
-                if (buffer.Length >= needed)
-                {
-                    status = ClientHelloParser.TryParse(buffer, out hello, out needed);
-                }
-
-                if (status == ClientHelloStatus.Incomplete && !result.IsCompleted)
-                {
-                    // Everything seen, nothing consumed: the next read waits for more bytes.
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    continue;
-                }
-
-                input.AdvanceTo(buffer.Start);
-                if (status == ClientHelloStatus.Incomplete)
-                {
-                    return;
-                }
-
-                if (status != ClientHelloStatus.ClientHello)
-                {
-                    Log.NotClientHello(logger, connection.ConnectionId, status);
-                }
-
-                break;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            if (!connection.ConnectionClosed.IsCancellationRequested)
-            {
-                Log.PeekTimedOut(logger, connection.ConnectionId, timeout);
-            }
-
+            Log.PeekTimedOut(logger, connection.ConnectionId, timeout);
             return;
         }
 
-        if (hello is not null)
+        if (peek.Outcome == ClientHelloPeekOutcome.Closed)
         {
-            connection.Features.Set(new ClientHelloFeature(hello));
+            return;
         }
 
+        if (peek.Status != ClientHelloStatus.ClientHello)
+        {
+            Log.NotClientHello(logger, connection.ConnectionId, peek.Status);
+        }
+
+        connection.Features.Set(new ClientHelloFeature(peek.Status, peek.Hello));
         await next(connection);
     }
 

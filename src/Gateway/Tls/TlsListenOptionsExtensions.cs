@@ -7,15 +7,25 @@ namespace Gateway.Tls;
 internal static class TlsListenOptionsExtensions
 {
     /// <summary>
-    /// Makes a listener terminate TLS: the ClientHello is peeked first (for tls-alpn-01), then each handshake gets its
-    /// certificate from the <see cref="TlsHandshakeSelector"/>. ALPN follows the listener's HTTP protocols.
+    /// Peeks at the ClientHello of every connection (for SNI routing and tls-alpn-01), consuming nothing; a client
+    /// that sends nothing within the handshake timeout is disconnected.
     /// </summary>
-    public static ListenOptions UseGatewayTls(this ListenOptions listen, IServiceProvider services)
+    public static ListenOptions UseClientHelloPeek(this ListenOptions listen, IServiceProvider services)
+    {
+        var timeout = services.GetRequiredService<GatewayConfigManager>().Current.Tls.HandshakeTimeout;
+        var logger = services.GetRequiredService<ILogger<ClientHelloMiddleware>>();
+        listen.Use(next => new ClientHelloMiddleware(next, timeout, logger).OnConnectionAsync);
+        return listen;
+    }
+
+    /// <summary>
+    /// Terminates TLS: each handshake gets its certificate from the <see cref="TlsHandshakeSelector"/>. ALPN follows
+    /// the listener's HTTP protocols.
+    /// </summary>
+    public static ListenOptions UseTlsHandshake(this ListenOptions listen, IServiceProvider services)
     {
         var timeout = services.GetRequiredService<GatewayConfigManager>().Current.Tls.HandshakeTimeout;
         var selector = services.GetRequiredService<TlsHandshakeSelector>();
-        var logger = services.GetRequiredService<ILogger<ClientHelloMiddleware>>();
-        listen.Use(next => new ClientHelloMiddleware(next, timeout, logger).OnConnectionAsync);
         listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = selector.SelectAsync, HandshakeTimeout = timeout });
         return listen;
     }

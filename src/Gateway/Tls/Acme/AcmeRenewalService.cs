@@ -16,7 +16,7 @@ namespace Gateway.Tls.Acme;
 /// </summary>
 internal sealed partial class AcmeRenewalService(
     GatewayConfigManager config, CertificateStore store, AcmeChallengeResponder responder, StateDirectory state,
-    TimeProvider time, ILogger<AcmeRenewalService> logger) : BackgroundService
+    IHostApplicationLifetime lifetime, TimeProvider time, ILogger<AcmeRenewalService> logger) : BackgroundService
 {
     private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
     private readonly Dictionary<string, ManagedCertificate> _certificates = new(StringComparer.Ordinal);
@@ -38,6 +38,14 @@ internal sealed partial class AcmeRenewalService(
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
+        // The authority validates on the listeners, which open after the hosted services have started: order nothing
+        // before they are bound, or an early http-01 or tls-alpn-01 check finds the port closed.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stopping);
+        }
+
         while (!stopping.IsCancellationRequested)
         {
             var changed = config.ChangeToken;
