@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tls;
@@ -37,6 +38,8 @@ internal sealed record GatewayConfig
     public StateSettings State { get; init; } = StateSettings.Default;
 
     public TlsSettings Tls { get; init; } = TlsSettings.None;
+
+    public KnockSettings Knock { get; init; } = KnockSettings.Disabled;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

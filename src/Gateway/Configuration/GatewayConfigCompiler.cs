@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tls;
@@ -53,6 +54,7 @@ internal static class GatewayConfigCompiler
 
         var access = AccessCompiler.Compile(options, clusterIds, errors);
         var state = StateSettings.Compile(options.State, errors);
+        (var knock, access) = KnockCompiler.Compile(options, access, contentRoot, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
 
@@ -86,6 +88,7 @@ internal static class GatewayConfigCompiler
             Access = access,
             State = state,
             Tls = tls,
+            Knock = knock,
         };
         return (config, errors.All);
     }

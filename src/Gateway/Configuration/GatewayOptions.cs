@@ -1,6 +1,7 @@
 using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tls;
@@ -45,4 +46,7 @@ internal sealed class GatewayOptions
 
     /// <summary>Certificates, SNI and TLS settings of the https listeners; ACME.</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>OpenID Connect login, the "allow my IP" portal, and the forward-auth endpoint.</summary>
+    public KnockOptions Knock { get; set; } = new();
 }

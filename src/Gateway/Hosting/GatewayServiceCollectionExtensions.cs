@@ -1,6 +1,7 @@
 using Gateway.Access;
 using Gateway.Configuration;
 using Gateway.Demo;
+using Gateway.Knock;
 using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.State;
@@ -33,6 +34,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddAccessStore(config.State);
         services.AddAccessPolicy(config.StateDirectory);
         services.AddGatewayTls();
+        services.AddKnock();
         return builder;
     }
 
@@ -46,10 +48,12 @@ internal static class GatewayServiceCollectionExtensions
         app.UseClientIp();
         app.UseRouting();
         app.UseGatewayTls();
+        app.UseKnockRateLimits();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapDemoUpstream();
         app.MapKatRedemption();
+        app.MapKnock();
         app.MapGatewayRoutes();
         return app;
     }
