@@ -96,7 +96,8 @@ public sealed class KnockSite : IAsyncDisposable
         string idTokenAlgorithm = "RS256")
     {
         var port = FreePort.Get();
-        var (clientId, secret) = await provider.RegisterClientAsync(new Uri($"http://access.test:{port}/.gateway/oidc/callback"), idTokenAlgorithm);
+        var (clientId, secret) = await provider.RegisterClientAsync(
+            new[] { "access", "confluence" }.Select(host => new Uri($"http://{host}.test:{port}/.gateway/oidc/callback")), idTokenAlgorithm);
         var config = Config(port, provider, clientId, secret, backend.Url);
         configure?.Invoke(config);
         var gateway = await TestGateway.StartAsync(config, builder ?? (_ => { }));

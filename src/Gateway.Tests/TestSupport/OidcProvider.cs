@@ -78,13 +78,13 @@ public sealed class OidcProvider : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers a client (Dynamic Client Registration) with one redirect URI; returns its id and secret.</summary>
-    public async Task<(string ClientId, string ClientSecret)> RegisterClientAsync(Uri redirectUri, string idTokenAlgorithm = "RS256")
+    /// <summary>Registers a client (Dynamic Client Registration) with its redirect URIs; returns its id and secret.</summary>
+    public async Task<(string ClientId, string ClientSecret)> RegisterClientAsync(IEnumerable<Uri> redirectUris, string idTokenAlgorithm = "RS256")
     {
         using var http = new HttpClient();
         var response = await http.PostAsJsonAsync(new Uri(Issuer, "/reg"), new JsonObject
         {
-            ["redirect_uris"] = new JsonArray(redirectUri.ToString()),
+            ["redirect_uris"] = new JsonArray([.. redirectUris.Select(u => (JsonNode?)u.ToString())]),
             ["response_types"] = new JsonArray("code"),
             ["grant_types"] = new JsonArray("authorization_code"),
             ["token_endpoint_auth_method"] = "client_secret_post",

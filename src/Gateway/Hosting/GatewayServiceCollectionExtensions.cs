@@ -48,7 +48,7 @@ internal static class GatewayServiceCollectionExtensions
         app.UseClientIp();
         app.UseRouting();
         app.UseGatewayTls();
-        app.UseKnockRateLimits();
+        app.UseKnock();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapDemoUpstream();

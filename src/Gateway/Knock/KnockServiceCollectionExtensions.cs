@@ -28,9 +28,13 @@ internal static class KnockServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>After endpoint selection: rate limits, for the requests they concern only.</summary>
-    public static WebApplication UseKnockRateLimits(this WebApplication app)
+    /// <summary>
+    /// After endpoint selection, before unrouted requests are answered: <c>/.gateway/</c> kept from the routes, and the
+    /// rate limits, run only for the requests they concern.
+    /// </summary>
+    public static WebApplication UseKnock(this WebApplication app)
     {
+        app.UseMiddleware<ReservedPathMiddleware>();
         var limiter = app.Services.GetRequiredService<KnockRateLimiter>();
         app.UseWhen(limiter.Applies, branch => branch.UseRateLimiter(limiter.Options));
         return app;

@@ -79,9 +79,9 @@ internal sealed class OidcFlow(OidcSettings settings, OidcMetadata metadata, Oid
     {
         var expected = new IdTokenExpectations(metadata.Issuer, settings.ClientId, nonce, settings.ClockSkew);
         var error = IdTokenValidator.Validate(idToken, expected, metadata.Keys, time.GetUtcNow(), out var claims);
-        if (error == IdTokenError.UnknownKey)
+        if (error is IdTokenError.UnknownKey or IdTokenError.Signature)
         {
-            // Providers rotate keys: read the key set again once, then decide.
+            // Providers rotate keys (some keep the key id): read the key set again, at most every 30s, then decide.
             var refreshed = await discovery.RefreshKeysAsync(settings, metadata, cancellationToken);
             error = IdTokenValidator.Validate(idToken, expected, refreshed.Keys, time.GetUtcNow(), out claims);
         }
