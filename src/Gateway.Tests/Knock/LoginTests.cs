@@ -45,8 +45,10 @@ public sealed class LoginTests(KnockFixture fixture)
         await using var site = await StartAsync(spy, alg: alg);
         using var alice = site.User("alice");
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var callback = await alice.LoginAsync(site.Login);
         var (portal, _) = await alice.FollowAsync(site.Portal);
+        Console.WriteLine($"Login ({alg}) through the provider's form to the portal page: {watch.Elapsed.TotalMilliseconds:0} ms.");
 
         Assert.Equal(HttpStatusCode.Found, callback.StatusCode);
         Assert.Equal("/", callback.Headers.Location!.OriginalString);
