@@ -107,6 +107,22 @@ public sealed class LoginTests(KnockFixture fixture)
     }
 
     [Fact]
+    public async Task Login_IdTokenIssuedToAnotherClient_IsRefused()
+    {
+        // A genuine, freshly signed id_token of the same provider, but issued to another gateway's client.
+        var other = new TokenEndpointSpy();
+        await using (var elsewhere = await StartAsync(other))
+        {
+            using var bob = await elsewhere.SignedInAsync("bob");
+        }
+
+        await using var site = await StartAsync(new TokenEndpointSpy(_ => other.Issued.Single()));
+        using var alice = site.User("alice");
+
+        await AssertRefusedAsync(await alice.LoginAsync(site.Login), "id_token-audience", alice, site);
+    }
+
+    [Fact]
     public async Task Login_NonceOfAnotherLogin_IsRefused()
     {
         await using var site = await StartAsync();

@@ -15,7 +15,7 @@ internal sealed class KnockEndpointDataSource(GatewayConfigManager config) : End
     /// <summary>Before any route's <c>Order</c>: the knock endpoints win where they match.</summary>
     public const int EndpointOrder = -1_000_000;
 
-    private (GatewayConfig Config, IReadOnlyList<Endpoint> Endpoints)? _built;
+    private volatile Built? _built;
 
     public override IReadOnlyList<Endpoint> Endpoints
     {
@@ -23,13 +23,12 @@ internal sealed class KnockEndpointDataSource(GatewayConfigManager config) : End
         {
             var current = config.Current;
             var built = _built;
-            if (built is not { } b || !ReferenceEquals(b.Config, current))
+            if (built is null || !ReferenceEquals(built.Config, current))
             {
-                built = (current, Build(current.Knock));
-                _built = built;
+                _built = built = new Built(current, Build(current.Knock));
             }
 
-            return built.Value.Endpoints;
+            return built.Endpoints;
         }
     }
 
@@ -54,6 +53,8 @@ internal sealed class KnockEndpointDataSource(GatewayConfigManager config) : End
 
         return endpoints;
     }
+
+    private sealed record Built(GatewayConfig Config, IReadOnlyList<Endpoint> Endpoints);
 
     private static T Service<T>(HttpContext context)
         where T : notnull => context.RequestServices.GetRequiredService<T>();

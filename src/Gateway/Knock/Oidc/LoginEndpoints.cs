@@ -61,6 +61,7 @@ internal sealed partial class LoginEndpoints(GatewayConfigManager config, OidcLo
     {
         var portal = config.Current.Knock.Portal;
         var title = portal?.Title ?? "Sign in";
+        PortalSignIn.UseForwardedScheme(context);
         if (signIn.Read(context) is { } user)
         {
             if (!context.Request.HasFormContentType || !await antiforgery.IsValidAsync(context, user))

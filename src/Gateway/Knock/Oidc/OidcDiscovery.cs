@@ -17,7 +17,7 @@ internal sealed partial class OidcDiscovery(OidcBackchannel backchannel, TimePro
 {
     private static readonly TimeSpan KeyRefreshSpacing = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (Uri Authority, OidcMetadata Metadata)? _cached;
+    private volatile Cached? _cached;
 
     public async Task<OidcMetadata> GetAsync(OidcSettings settings, CancellationToken cancellationToken)
     {
@@ -37,7 +37,7 @@ internal sealed partial class OidcDiscovery(OidcBackchannel backchannel, TimePro
             try
             {
                 var metadata = await LoadAsync(settings, cancellationToken);
-                _cached = (settings.Authority, metadata);
+                _cached = new Cached(settings.Authority, metadata);
                 Log.Loaded(logger, settings.Authority.ToString(), metadata.Keys.Keys.Length);
                 return metadata;
             }
@@ -76,7 +76,7 @@ internal sealed partial class OidcDiscovery(OidcBackchannel backchannel, TimePro
 
             var keys = JsonWebKeySet.Parse(await FetchAsync(current.JwksUri, "key set", cancellationToken));
             var refreshed = current with { Keys = keys, LoadedAt = time.GetUtcNow() };
-            _cached = (settings.Authority, refreshed);
+            _cached = new Cached(settings.Authority, refreshed);
             Log.KeysRefreshed(logger, settings.Authority.ToString(), keys.Keys.Length);
             return refreshed;
         }
@@ -158,6 +158,8 @@ internal sealed partial class OidcDiscovery(OidcBackchannel backchannel, TimePro
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private sealed record Cached(Uri Authority, OidcMetadata Metadata);
 
     private static partial class Log
     {

@@ -48,12 +48,7 @@ internal sealed partial class OidcLogin(
 
     private async Task<OidcHandler> CreateHandlerAsync(HttpContext context, OidcSettings settings)
     {
-        // Behind a trusted proxy that terminated TLS, the redirect URI and cookies must say https.
-        if (!context.Request.IsHttps && PortalSignIn.IsHttps(context))
-        {
-            context.Request.Scheme = Uri.UriSchemeHttps;
-        }
-
+        PortalSignIn.UseForwardedScheme(context);
         var metadata = await discovery.GetAsync(settings, context.RequestAborted);
         var built = _built;
         if (built is null || !ReferenceEquals(built.Settings, settings) || !ReferenceEquals(built.Metadata, metadata))

@@ -25,6 +25,7 @@ internal sealed partial class PortalEndpoints(
             return;
         }
 
+        PortalSignIn.UseForwardedScheme(context);
         var returnUrl = context.Request.Query["return"].ToString();
         if (returnUrl.Length > 0 && !ReturnUrls.IsAllowed(returnUrl, current.Access))
         {
@@ -124,6 +125,7 @@ internal sealed partial class PortalEndpoints(
             return null;
         }
 
+        PortalSignIn.UseForwardedScheme(context);
         if (signIn.Read(context) is not { } user)
         {
             await PortalResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, portal.Title, "Signed out",

@@ -20,6 +20,18 @@ internal sealed class PortalSignIn(IDataProtectionProvider protection, TimeProvi
     public static bool IsHttps(HttpContext context) =>
         AccessMiddleware.IsHttps(context, context.Features.Get<ClientAddressFeature>() ?? ClientAddressFeature.Direct(context.Connection.RemoteIpAddress));
 
+    /// <summary>
+    /// Behind a trusted proxy that terminated TLS the request says http; the portal's redirect URI and cookies
+    /// (antiforgery included) must say https.
+    /// </summary>
+    public static void UseForwardedScheme(HttpContext context)
+    {
+        if (!context.Request.IsHttps && IsHttps(context))
+        {
+            context.Request.Scheme = Uri.UriSchemeHttps;
+        }
+    }
+
     public void SignIn(HttpContext context, PortalUser user, TimeSpan lifetime)
     {
         var expires = time.GetUtcNow() + lifetime;
