@@ -219,6 +219,22 @@ public sealed class PortalTests(KnockFixture fixture)
     }
 
     [Fact]
+    public async Task Allow_SurvivesARestart_GrantSessionAndSignIn()
+    {
+        await using var site = await StartAsync();
+        using var alice = await site.SignedInAsync("alice");
+        await OpenAsync(alice, (await alice.SubmitAsync(site.Portal, "/allow", Confluence)).Headers.Location!);
+
+        await site.RestartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await OpenAsync(alice, site.Confluence)).StatusCode);
+        Assert.Equal("alice", Assert.Single(List(site, "confluence").Entries).Owner);
+        var page = await alice.Http.GetAsync(site.Portal);
+        Assert.Contains("Your address 127.0.0.1 is allowed until", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, (await alice.SubmitAsync(site.Portal, "/revoke", Confluence)).StatusCode);
+    }
+
+    [Fact]
     public async Task Allow_Again_ReplacesTheUsersGrantInsteadOfAddingOne()
     {
         await using var site = await StartAsync();

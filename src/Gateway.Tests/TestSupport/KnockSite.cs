@@ -27,7 +27,7 @@ public sealed class KnockSite : IAsyncDisposable
         ClientId = clientId;
     }
 
-    public TestGateway Gateway { get; }
+    public TestGateway Gateway { get; private set; }
 
     public int Port { get; }
 
@@ -114,6 +114,9 @@ public sealed class KnockSite : IAsyncDisposable
         Assert.True(response.StatusCode == HttpStatusCode.Found, $"login of {name}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return user;
     }
+
+    /// <summary>Stops the gateway and starts it again on the same folder, port and state.</summary>
+    public async Task RestartAsync() => Gateway = await Gateway.RestartAsync();
 
     public ValueTask DisposeAsync() => Gateway.DisposeAsync();
 }
