@@ -99,9 +99,15 @@ internal static class AccessCompiler
             }
 
             TimeSpan? ttl = list.DefaultTtl is null ? null : Duration.Parse(list.DefaultTtl, TimeSpan.Zero, key + ":DefaultTtl", errors, TimeSpan.FromSeconds(1));
+            ImmutableArray<string> groups = [.. list.Groups.Select(g => g?.Trim() ?? string.Empty)];
+            foreach (var i in Enumerable.Range(0, groups.Length).Where(i => groups[i].Length is 0 or > 256 || groups[i].Any(char.IsControl)))
+            {
+                errors.Add($"{key}:Groups:{i}", $"'{groups[i]}' is not a group name; write it as the login's groups claim carries it, or '*' for every signed-in user.");
+            }
+
             if (errors.All.Count == before)
             {
-                result.Add(new ListDefinition(name, id, list.TokenMapId, entries.ToImmutable(), ttl));
+                result.Add(new ListDefinition(name, id, list.TokenMapId, entries.ToImmutable(), ttl) { Groups = groups });
             }
         }
 

@@ -49,7 +49,11 @@ internal enum ForwardedHeaderMode
 }
 
 /// <summary>A configured access list.</summary>
-internal sealed record ListDefinition(string Name, int Id, int? TokenMapId, ImmutableArray<(string Pattern, IpPattern Parsed)> Entries, TimeSpan? DefaultTtl);
+internal sealed record ListDefinition(string Name, int Id, int? TokenMapId, ImmutableArray<(string Pattern, IpPattern Parsed)> Entries, TimeSpan? DefaultTtl)
+{
+    /// <summary>Groups whose members may allow themselves on the list in the knock portal (<c>*</c>: everyone signed in).</summary>
+    public ImmutableArray<string> Groups { get; init; } = [];
+}
 
 /// <summary>What a route requires. IP and KAT checks are flags so that <c>ip+kat</c> is both.</summary>
 [Flags]

@@ -42,6 +42,12 @@ internal sealed class AccessListOptions
 
     /// <summary>Time-to-live of entries added at run time without one; none: they stay until removed.</summary>
     public string? DefaultTtl { get; set; }
+
+    /// <summary>
+    /// Groups (from the login's groups claim) whose members may allow themselves on this list in the knock portal;
+    /// <c>*</c>: every signed-in user. Empty: the portal does not offer the list.
+    /// </summary>
+    public List<string> Groups { get; set; } = [];
 }
 
 /// <summary>KATs: single-use tokens redeemed once for a session.</summary>

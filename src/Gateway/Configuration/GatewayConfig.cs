@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Observability;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -53,6 +54,8 @@ internal sealed record GatewayConfig
     public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
 
     public TcpSettings Tcp { get; init; } = TcpSettings.None;
+
+    public KnockSettings Knock { get; init; } = KnockSettings.Disabled;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -3,6 +3,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Observability;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -57,6 +58,7 @@ internal static class GatewayConfigCompiler
 
         var access = AccessCompiler.Compile(options, clusterIds, errors);
         var state = StateSettings.Compile(options.State, errors);
+        (var knock, access) = KnockCompiler.Compile(options, access, contentRoot, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
         var tcp = TcpCompiler.Compile(options, listeners, errors);
@@ -109,6 +111,7 @@ internal static class GatewayConfigCompiler
             Metrics = metrics,
             Shutdown = shutdown,
             Tcp = tcp,
+            Knock = knock,
         };
         return (config, errors.All);
     }

@@ -2,6 +2,7 @@ using Gateway.Access;
 using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Observability;
+using Gateway.Knock;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -67,4 +68,7 @@ internal sealed class GatewayOptions
 
     /// <summary>Layer-4 routes and clusters: SNI passthrough on https listeners, plain TCP listeners.</summary>
     public TcpOptions Tcp { get; set; } = new();
+
+    /// <summary>OpenID Connect login, the "allow my IP" portal, and the forward-auth endpoint.</summary>
+    public KnockOptions Knock { get; set; } = new();
 }

@@ -1,6 +1,7 @@
 using Gateway.Access;
 using Gateway.Configuration;
 using Gateway.Demo;
+using Gateway.Knock;
 using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
@@ -42,6 +43,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayTls();
         services.AddGatewayObservability();
         services.AddGatewayTcp();
+        services.AddKnock();
         return builder;
     }
 
@@ -56,12 +58,14 @@ internal static class GatewayServiceCollectionExtensions
         app.UseClientIp();
         app.UseRouting();
         app.UseGatewayTls();
+        app.UseKnock();
         app.UseMiddleware<NoRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         app.MapDemoUpstream();
         app.MapKatRedemption();
         app.MapAdminApi();
+        app.MapKnock();
         app.MapGatewayRoutes();
         return app;
     }

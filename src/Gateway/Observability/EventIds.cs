@@ -98,4 +98,20 @@ internal static class EventIds
     public const int ProxyProtocolRefused = 711;
     public const int ProxyProtocolUntrusted = 712;
     public const int TcpInvalidTlsRefused = 713;
+
+    public const int LoginStarted = 800;
+    public const int LoginSucceeded = 801;
+    public const int LoginFailed = 802;
+    public const int OidcMetadataLoaded = 803;
+    public const int OidcMetadataFailed = 804;
+    public const int OidcKeysRefreshed = 805;
+    public const int PortalAllowed = 806;
+    public const int PortalRevoked = 807;
+    public const int PortalRefused = 808;
+    public const int PortalFormRejected = 809;
+    public const int GrantEnded = 810;
+    public const int ForwardAuthDenied = 811;
+    public const int ForwardAuthFailed = 812;
+    public const int RateLimited = 813;
+    public const int LoggedOut = 814;
 }
