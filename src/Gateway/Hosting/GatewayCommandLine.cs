@@ -6,16 +6,22 @@ namespace Gateway.Hosting;
 /// </summary>
 internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, string[] HostArgs, string? Error)
 {
+    /// <summary>The command's own words (kat: the list and the user).</summary>
+    public string[] Arguments { get; init; } = [];
+
     public const string DefaultConfigPath = "config/appsettings.json";
 
     public const string Usage = """
         Usage: gateway [validate | healthcheck [--ready] | drain [--wait DURATION]] [--url URL] [--config PATH] [--Section:Key=value ...]
                gateway hash-key
+               gateway kat <list> [user]
 
           (no command)    run the gateway
           validate        check the configuration, print every error, and exit (0 valid, 1 invalid)
           healthcheck     ask the running gateway's management listener for /healthz (--ready: /readyz); exit 0 when
                           it answers 200, 1 otherwise (the container image's HEALTHCHECK)
+          kat             issue a KAT for an access list through the running gateway's runtime socket and print
+                          the URL that redeems it (for trying the access flow)
           hash-key        make an admin API key and print it with the hash for Gateway:AdminApi:Keys:<name>:Hash
                           (a key piped on standard input is hashed instead)
           drain           tell the running gateway to answer not-ready while it keeps serving, then wait (--wait,
@@ -27,7 +33,7 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
         Exit codes: 0 ok, 1 invalid configuration (or unhealthy), 2 bad command line, 3 failed to start (a port in use, say).
         """;
 
-    private static readonly string[] Commands = ["validate", "healthcheck", "drain", "hash-key"];
+    private static readonly string[] Commands = ["validate", "healthcheck", "drain", "hash-key", "kat"];
 
     public bool IsValidate => Command == "validate";
 
@@ -49,6 +55,7 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
         "healthcheck" => await ProbeCommands.HealthCheckAsync(this, output, error),
         "drain" => await ProbeCommands.DrainAsync(this, output, error),
         "hash-key" => await RuntimeApi.AdminApi.HashKeyCommand.RunAsync(Console.In, Console.IsInputRedirected, output, error),
+        "kat" => await RuntimeApi.KatCommand.RunAsync(this, output, error),
         _ => null,
     };
 
@@ -60,6 +67,7 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
         TimeSpan? wait = null;
         var ready = false;
         var rest = new List<string>();
+        var arguments = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -107,6 +115,10 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
             {
                 config = arg["--config=".Length..];
             }
+            else if (command == "kat" && !arg.StartsWith('-'))
+            {
+                arguments.Add(arg);
+            }
             else if (!arg.StartsWith('-') && !arg.Contains('=', StringComparison.Ordinal))
             {
                 return new GatewayCommandLine(null, null, [], $"Unknown command '{arg}'.");
@@ -117,6 +129,6 @@ internal sealed record GatewayCommandLine(string? Command, string? ConfigPath, s
             }
         }
 
-        return new GatewayCommandLine(command, config, [.. rest], null) { Ready = ready, Url = url, Wait = wait };
+        return new GatewayCommandLine(command, config, [.. rest], null) { Ready = ready, Url = url, Wait = wait, Arguments = [.. arguments] };
     }
 }

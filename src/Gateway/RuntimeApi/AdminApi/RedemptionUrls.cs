@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Gateway.RuntimeApi.AdminApi;
 
 /// <summary>
-/// The URL that redeems a KAT: the protected URL the caller named, or the first route protecting the list that names
-/// a host (its path prefix, on its https listener if it has one, else its http one), with the token added as the
-/// configured query parameter.
+/// The URL that redeems a KAT: the protected URL the caller named, or the first route protecting the list (its first
+/// named host, or for a route of any host its listener's own address; its path prefix; its https listener if it has
+/// one, else its http one), with the token added as the configured query parameter.
 /// </summary>
 internal static class RedemptionUrls
 {
@@ -21,15 +21,21 @@ internal static class RedemptionUrls
         foreach (var route in config.Routes)
         {
             if (!config.Access.RoutePolicies.TryGetValue(route.Id, out var policy) ||
-                !string.Equals(policy.ListName, list, StringComparison.OrdinalIgnoreCase) ||
-                route.Hosts.FirstOrDefault(h => !h.Contains('*', StringComparison.Ordinal)) is not { } host)
+                !string.Equals(policy.ListName, list, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             // An https listener serving the route is preferred: the token should not travel in the clear.
-            var listeners = config.Listeners.Where(l => route.Listeners.IsEmpty || route.Listeners.Contains(l.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var listeners = config.Listeners.Where(l => (route.Listeners.IsEmpty || route.Listeners.Contains(l.Name, StringComparer.OrdinalIgnoreCase)) &&
+                l.Protocol is "http" or "https").ToList();
             var listener = listeners.FirstOrDefault(l => l.Protocol == "https") ?? listeners.FirstOrDefault();
+            var host = route.Hosts.FirstOrDefault(h => !h.Contains('*', StringComparison.Ordinal)) ?? ListenerHost(listener);
+            if (host is null)
+            {
+                continue;
+            }
+
             var scheme = listener?.Protocol == "https" ? "https" : "http";
             var standard = scheme == "https" ? 443 : 80;
             var port = host.Contains(':', StringComparison.Ordinal) || listener is null || listener.Port == standard || listener.Port == 0 ? string.Empty : ":" + listener.Port;
@@ -40,4 +46,15 @@ internal static class RedemptionUrls
 
         return null;
     }
+
+    // A route for any host is reached at its listener's own address, when that is a single address.
+    private static string? ListenerHost(Hosting.ListenerDefinition? listener) => listener switch
+    {
+        null => null,
+        { Localhost: true } => "localhost",
+        { IsWildcard: true } => null,
+        { Address: { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } address } => $"[{address}]",
+        { Address: { } address } => address.ToString(),
+        _ => null,
+    };
 }
