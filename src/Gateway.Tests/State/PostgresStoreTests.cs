@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.Access;
 using Gateway.Access.Lists;
+using Gateway.State;
 using Gateway.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -110,6 +111,93 @@ public sealed class PostgresStoreTests(PostgresServer postgres, ITestOutputHelpe
 
         Assert.Equal(List(a).Entries.Select(e => (e.Id, e.Pattern)), List(late).Entries.Select(e => (e.Id, e.Pattern)));
         Assert.Equal(20, List(late).Count);
+    }
+
+    [Fact]
+    public async Task DatabaseRestartedUnderLoad_BothReplicasConvergeWithoutLosingAnAcknowledgedWrite()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var a = await TestGateway.StartAsync(Config(database));
+        await using var b = await TestGateway.StartAsync(Config(database));
+        var acknowledged = new List<string>();
+        var refused = 0;
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+        {
+            var gateway = w == 0 ? a : b;
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var pattern = $"10.{w + 1}.{i / 250}.{i % 250}";
+                try
+                {
+                    await AddAsync(gateway, pattern);
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add(pattern);
+                    }
+                }
+                catch (StoreUnavailableException)
+                {
+                    Interlocked.Increment(ref refused);
+                    await Task.Delay(20);
+                }
+            }
+        })).ToList();
+
+        await Eventually.TrueAsync(() => { lock (acknowledged) { return acknowledged.Count > 50; } }, "writes before the restart");
+        await postgres.StopAsync();
+        await Eventually.TrueAsync(() => Volatile.Read(ref refused) > 5, "writes refused while the database is down");
+        await postgres.StartAsync();
+        var before = acknowledged.Count;
+        await Eventually.TrueAsync(() => { lock (acknowledged) { return acknowledged.Count > before + 50; } }, "writes after the restart", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        output.WriteLine($"{acknowledged.Count} writes acknowledged, {refused} refused while the database was down");
+        foreach (var gateway in new[] { a, b })
+        {
+            await Eventually.TrueAsync(
+                () => acknowledged.All(p => List(gateway).Entries.Any(e => e.Pattern == p)),
+                "every acknowledged entry on both replicas", TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(List(a).Entries.Select(e => e.Id), List(b).Entries.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task DatabaseDown_WritesAreRefusedClearly_ReadinessSaysSo_DecisionsGoOnUntilTheGracePeriodEnds()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(database, grace: "3s"));
+        await AddAsync(gateway, "127.0.0.1");
+        using var management = gateway.CreateClient("management");
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/readyz")).StatusCode);
+
+        await postgres.StopAsync();
+        try
+        {
+            var refusal = await Assert.ThrowsAsync<StoreUnavailableException>(() => AddAsync(gateway, "192.0.2.1"));
+            Assert.Contains("the database is unreachable", refusal.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(List(gateway).Entries, e => e.Pattern == "192.0.2.1");
+
+            // Within the grace period the last state still decides; readiness and the log say what is wrong.
+            Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync(AccessScenario.Host)).StatusCode);
+            await Eventually.TrueAsync(async () => (await management.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable, "not ready");
+            Assert.Contains("database is unreachable", await (await management.GetAsync("/readyz")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(gateway.Logs.Contains("PostgreSQL is unreachable"));
+
+            // Past it, protected routes refuse rather than decide on state that may miss revocations.
+            await Eventually.TrueAsync(async () => (await gateway.GetAsync(AccessScenario.Host)).StatusCode == HttpStatusCode.Forbidden, "refusing after the grace period");
+            Assert.Contains("state-unavailable", await (await gateway.GetAsync(AccessScenario.Host)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await postgres.StartAsync();
+        }
+
+        await Eventually.TrueAsync(async () => (await gateway.GetAsync(AccessScenario.Host)).StatusCode == HttpStatusCode.OK, "deciding again", TimeSpan.FromSeconds(60));
+        await AddAsync(gateway, "192.0.2.1");
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/readyz")).StatusCode);
     }
 
     [Fact]

@@ -90,6 +90,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as `docker stop`, Kubernetes and systemd do.</summary>
     public void Terminate() => _ = Kill(_process.Id, 15);
 
+    /// <summary>Sends SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
+    public async Task KillHardAsync()
+    {
+        _ = Kill(_process.Id, 9);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
