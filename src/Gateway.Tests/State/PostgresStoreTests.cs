@@ -201,6 +201,34 @@ public sealed class PostgresStoreTests(PostgresServer postgres, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task DatabaseDown_KatRedemptionIsRefusedAsStateUnavailable_AndTheTokenStillWorksAfterward()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(database, "kat"));
+        var token = await AccessScenario.IssueAsync(gateway);
+
+        await postgres.StopAsync();
+        try
+        {
+            // A redemption that cannot be recorded is an access refusal saying why, never a 500, and uses nothing up.
+            var refused = await AccessScenario.SendAsync(gateway.Client, AccessScenario.Host, "/?kat=" + token);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("state-unavailable", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+            Assert.True(gateway.Logs.Contains("the token stays unused"));
+        }
+        finally
+        {
+            await postgres.StartAsync();
+        }
+
+        using var management = gateway.CreateClient("management");
+        await Eventually.TrueAsync(async () => (await management.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "ready again", TimeSpan.FromSeconds(60));
+        var cookie = await AccessScenario.RedeemAsync(gateway.Client, token);
+        Assert.Equal(HttpStatusCode.OK, (await AccessScenario.SendAsync(gateway.Client, AccessScenario.Host, "/", cookie)).StatusCode);
+    }
+
+    [Fact]
     public async Task Schema_IsCreatedWithItsVersionRecorded()
     {
         var database = await postgres.CreateDatabaseAsync();

@@ -29,6 +29,7 @@ internal static class EventIds
     public const int KatRedeemed = 402;
     public const int KatRefused = 403;
     public const int AccessSwept = 404;
+    public const int KatStoreUnavailable = 405;
 
     public const int RuntimeApiListening = 500;
     public const int RuntimeApiTcpNotLoopback = 501;
@@ -114,4 +115,6 @@ internal static class EventIds
     public const int ForwardAuthFailed = 812;
     public const int RateLimited = 813;
     public const int LoggedOut = 814;
+    public const int GrantEndNotRecorded = 815;
+    public const int PortalStoreUnavailable = 816;
 }

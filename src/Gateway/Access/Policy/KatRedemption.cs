@@ -1,4 +1,6 @@
 using Gateway.Access.Sessions;
+using Gateway.Access.Tokens;
+using Gateway.State;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -49,8 +51,7 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
             return;
         }
 
-        var (session, reason) = await writer.RedeemAsync(
-            map, token.AsMemory(), client.Client, access.SessionLifetime, access.SessionIdleTimeout, "kat:" + client.ClientText, context.RequestAborted);
+        var (session, reason) = await TryRedeemAsync(map, token, client, access, policy.RouteId, context.RequestAborted);
         if (session is null)
         {
             Log.Refused(logger, policy.RouteId, client.ClientText, policy.ListName, reason.Name());
@@ -91,8 +92,13 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
             return Results.Text("This access token is not valid: it was already used, has expired, or never existed.\n", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var (session, reason) = await writer.RedeemAsync(
-            map, token.AsMemory(), client.Client, access.SessionLifetime, access.SessionIdleTimeout, "kat:" + client.ClientText, context.RequestAborted);
+        var (session, reason) = await TryRedeemAsync(map, token, client, access, EndpointPath, context.RequestAborted);
+        if (reason == AccessReason.StateUnavailable)
+        {
+            Log.Refused(logger, EndpointPath, client.ClientText, map.ListName, reason.Name());
+            return Results.Text("The token cannot be redeemed right now: the gateway cannot record sessions. It was not used; try again shortly.\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (session is null)
         {
             Log.Refused(logger, EndpointPath, client.ClientText, map.ListName, reason.Name());
@@ -103,6 +109,25 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
         SetCookie(context.Response, access.CookieName, session, AccessMiddleware.IsHttps(context, client));
         context.Response.Headers.CacheControl = "no-store";
         return Results.Redirect(returnUrl.Length > 0 ? returnUrl : "/", permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>
+    /// Redeems through the store; a store that cannot record the session leaves the token unused and the answer is
+    /// <see cref="AccessReason.StateUnavailable"/> rather than an error page.
+    /// </summary>
+    private async Task<(Session? Session, AccessReason Reason)> TryRedeemAsync(
+        TokenMap map, string token, ClientAddressFeature client, AccessConfig access, string where, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await writer.RedeemAsync(
+                map, token.AsMemory(), client.Client, access.SessionLifetime, access.SessionIdleTimeout, "kat:" + client.ClientText, cancellationToken);
+        }
+        catch (StoreUnavailableException e)
+        {
+            Log.StoreUnavailable(logger, where, client.ClientText, map.ListName, e.Message);
+            return (null, AccessReason.StateUnavailable);
+        }
     }
 
     private void SetCookie(HttpResponse response, string prefix, Session session, bool https) =>
@@ -122,5 +147,8 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
 
         [LoggerMessage(Observability.EventIds.KatRefused, LogLevel.Information, "KAT refused on {Route} for client {Client}, list {List}: {Reason}.")]
         public static partial void Refused(ILogger logger, string route, string client, string list, string reason);
+
+        [LoggerMessage(Observability.EventIds.KatStoreUnavailable, LogLevel.Warning, "KAT redemption on {Route} by client {Client} for list {List} not recorded, the token stays unused: {Reason}")]
+        public static partial void StoreUnavailable(ILogger logger, string route, string client, string list, string reason);
     }
 }

@@ -1,5 +1,6 @@
 using Gateway.Access;
 using Gateway.Access.Lists;
+using Gateway.State;
 
 namespace Gateway.Knock;
 
@@ -51,11 +52,20 @@ internal sealed partial class GrantWatcher(AccessState state, AccessWriter write
         }
 
         var ended = 0;
-        foreach (var (list, user) in _holders.Where(h => !holders.Contains(h)))
+        foreach (var (list, user) in _holders.Where(h => !holders.Contains(h)).ToList())
         {
-            var revoked = await writer.RevokeSessionsAsync(null, user, list, "portal:grant-ended", cancellationToken);
-            Log.Ended(logger, user, list, revoked);
-            ended++;
+            try
+            {
+                var revoked = await writer.RevokeSessionsAsync(null, user, list, "portal:grant-ended", cancellationToken);
+                Log.Ended(logger, user, list, revoked);
+                ended++;
+            }
+            catch (StoreUnavailableException e)
+            {
+                // Kept as a holder so the next look tries again; the sessions must not outlive the grant for good.
+                Log.NotEnded(logger, user, list, e.Message);
+                holders.Add((list, user));
+            }
         }
 
         _holders = holders;
@@ -75,5 +85,8 @@ internal sealed partial class GrantWatcher(AccessState state, AccessWriter write
     {
         [LoggerMessage(Observability.EventIds.GrantEnded, LogLevel.Information, "The last grant of {User} on list {List} ended; {Sessions} session(s) of theirs revoked.")]
         public static partial void Ended(ILogger logger, string user, string list, int sessions);
+
+        [LoggerMessage(Observability.EventIds.GrantEndNotRecorded, LogLevel.Warning, "The last grant of {User} on list {List} ended, but their sessions could not be revoked yet (will retry): {Reason}")]
+        public static partial void NotEnded(ILogger logger, string user, string list, string reason);
     }
 }

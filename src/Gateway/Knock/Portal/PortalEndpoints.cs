@@ -1,5 +1,6 @@
 using Gateway.Access;
 using Gateway.Configuration;
+using Gateway.State;
 using Microsoft.AspNetCore.Http.Extensions;
 
 namespace Gateway.Knock;
@@ -84,11 +85,22 @@ internal sealed partial class PortalEndpoints(
         }
 
         var client = Client(context);
-        var grant = await grants.AllowAsync(user, list, client.Client, portal.MaxTtl, context.RequestAborted);
-        var target = Target(context, app, form["return"].ToString(), current.Access);
-        var location = app.IssuesKat
-            ? await grants.IssueRedemptionUrlAsync(user, list, client.Client, target, current.Access, context.RequestAborted)
-            : target.ToString();
+        Grant grant;
+        string location;
+        try
+        {
+            grant = await grants.AllowAsync(user, list, client.Client, portal.MaxTtl, context.RequestAborted);
+            var target = Target(context, app, form["return"].ToString(), current.Access);
+            location = app.IssuesKat
+                ? await grants.IssueRedemptionUrlAsync(user, list, client.Client, target, current.Access, context.RequestAborted)
+                : target.ToString();
+        }
+        catch (StoreUnavailableException e)
+        {
+            await StoreUnavailableAsync(context, portal, user, "allow", list.Name, e);
+            return;
+        }
+
         Log.Allowed(logger, user.Name, grant.Address, list.Name, grant.ExpiresAt?.ToString("O") ?? "removed", app.IssuesKat);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
         context.Response.Headers.Location = location;
@@ -106,8 +118,16 @@ internal sealed partial class PortalEndpoints(
         // No group check: whoever holds a grant may always give it up.
         if (state.TryGetList(app.ListName, out var list))
         {
-            var removed = await grants.RevokeAsync(user, list, context.RequestAborted);
-            Log.Revoked(logger, user.Name, list.Name, removed);
+            try
+            {
+                var removed = await grants.RevokeAsync(user, list, context.RequestAborted);
+                Log.Revoked(logger, user.Name, list.Name, removed);
+            }
+            catch (StoreUnavailableException e)
+            {
+                await StoreUnavailableAsync(context, portal, user, "revoke", list.Name, e);
+                return;
+            }
         }
 
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
@@ -165,6 +185,13 @@ internal sealed partial class PortalEndpoints(
         return app.Url;
     }
 
+    private async Task StoreUnavailableAsync(HttpContext context, PortalSettings portal, PortalUser user, string action, string list, StoreUnavailableException e)
+    {
+        Log.StoreUnavailable(logger, user.Name, action, list, e.Message);
+        await PortalResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, portal.Title, "Not available",
+            "Your change cannot be recorded right now, so it may not have taken effect. Please try again in a minute.", "state-unavailable", (portal.Path, "Back to the portal"));
+    }
+
     private static ClientAddressFeature Client(HttpContext context) =>
         context.Features.Get<ClientAddressFeature>() ?? ClientAddressFeature.Direct(context.Connection.RemoteIpAddress);
 
@@ -181,5 +208,8 @@ internal sealed partial class PortalEndpoints(
 
         [LoggerMessage(Observability.EventIds.PortalFormRejected, LogLevel.Warning, "Portal: a form for {User} to {Path} had no valid CSRF token; nothing changed.")]
         public static partial void FormRejected(ILogger logger, string user, string path);
+
+        [LoggerMessage(Observability.EventIds.PortalStoreUnavailable, LogLevel.Warning, "Portal: {Action} by {User} on list {List} not recorded, the access store is unavailable: {Reason}")]
+        public static partial void StoreUnavailable(ILogger logger, string user, string action, string list, string reason);
     }
 }
