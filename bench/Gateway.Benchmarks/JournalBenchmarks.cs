@@ -34,6 +34,7 @@ public class JournalBenchmarks
                 new StateDirectory(_directory, NullLogger<StateDirectory>.Instance),
                 StateSettings.Default with { FsyncAlways = Store == "always", CompactAfter = 1_000_000 },
                 TimeProvider.System,
+                new StoreMetrics(new Gateway.Observability.GatewayMetrics(new BenchMeterFactory())),
                 NullLogger<EmbeddedAccessStore>.Instance);
     }
 
@@ -53,5 +54,15 @@ public class JournalBenchmarks
         }
 
         Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>Meters for the stores' instruments, as the host's factory makes them (nothing listens here).</summary>
+internal sealed class BenchMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+{
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
+
+    public void Dispose()
+    {
     }
 }

@@ -39,9 +39,10 @@ public sealed class AccessLogUnitTests : IDisposable
             Cluster = "gitea",
             Destination = "s1",
             Decision = "allow",
-            Reason = "ip",
+            Reason = "allowed",
             BytesIn = 120,
             BytesOut = 4096,
+            Termination = "client-closed",
             TlsVersion = null,
             Sni = "git.example.com",
         };
@@ -51,7 +52,7 @@ public sealed class AccessLogUnitTests : IDisposable
 
         var line = Format(entry, AccessLogFormat.Text);
 
-        Assert.Matches(@"^203\.0\.113\.7 \[2001:db8::7\]:40000 \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}\] tls git gitea/s1 \d+/\d+/\d+ 4096 120 allow ip - - git\.example\.com\n$", line);
+        Assert.Matches(@"^203\.0\.113\.7 \[2001:db8::7\]:40000 \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}\] tls git gitea/s1 \d+/\d+/\d+ 4096 120 allow allowed client-closed - git\.example\.com\n$", line);
         Assert.Equal(entry.ConnectionTimestamp - entry.ForwardTimestamp, entry.Timings().Connect);
     }
 
@@ -64,7 +65,10 @@ public sealed class AccessLogUnitTests : IDisposable
         var line = Format(entry, AccessLogFormat.Json);
 
         Assert.Contains("\"type\":\"tcp\"", line, StringComparison.Ordinal);
-        Assert.Contains("\"tq_ms\":-1", line, StringComparison.Ordinal);
+        Assert.Contains("\"tw_ms\":-1,\"tc_ms\":-1,\"tt_ms\":", line, StringComparison.Ordinal);
+        Assert.Contains("\"termination\":null", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"tq_ms\"", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"error\"", line, StringComparison.Ordinal);
         Assert.DoesNotContain("\"status\"", line, StringComparison.Ordinal);
         Assert.DoesNotContain("\"uri\"", line, StringComparison.Ordinal);
     }

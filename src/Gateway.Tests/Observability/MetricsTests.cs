@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Tests.Observability;
 
 /// <summary><c>/metrics</c> as Prometheus scrapes it, and the OTLP push.</summary>
-public sealed class MetricsTests(BackendsFixture backends) : IClassFixture<BackendsFixture>
+public sealed partial class MetricsTests(BackendsFixture backends) : IClassFixture<BackendsFixture>
 {
     private JsonObject App() => new()
     {

@@ -1,6 +1,7 @@
 using Gateway.Access.Sessions;
 using Gateway.Configuration;
 using Gateway.Hosting;
+using Gateway.Observability;
 using Gateway.State;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,7 @@ internal static class AccessServiceCollectionExtensions
         services.TryAddSingleton<AccessWriter>();
         services.TryAddSingleton<SessionCookies>();
         services.TryAddSingleton<KatRedemption>();
+        services.AddCapabilityMetrics<AccessMetrics>();
         services.TryAddSingleton<RejectResponder>();
         services.AddHostedService<AccessSweeper>();
         services.AddSingleton<ITransformProvider, ForwardedHeadersTransform>();

@@ -85,6 +85,9 @@ internal sealed class AccessLogEntry
     /// <summary>Why the exchange ended early: YARP's ForwarderError name, <c>ClientAborted</c>, or null.</summary>
     public string? Error { get; set; }
 
+    /// <summary>TCP: how the connection ended (<c>client-closed</c>, <c>idle-timeout</c>, <c>no-route</c>...).</summary>
+    public string? Termination { get; set; }
+
     public string? TlsVersion { get; set; }
 
     public string? Sni { get; set; }
@@ -158,6 +161,9 @@ internal sealed class AccessLogEntry
 /// </summary>
 internal readonly record struct AccessLogTimings(long Request, long Queue, long Connect, long Response, long Total)
 {
+    /// <summary>TCP's Tw: everything before the connection to the destination was opened (peek, PROXY header, policy).</summary>
+    public long Waited => Request < 0 ? -1 : Request + Math.Max(0, Queue);
+
     public static long Milliseconds(long ticks) => ticks < 0 ? -1 : ticks * 1000 / Stopwatch.Frequency;
 
     public static double FractionalMilliseconds(long ticks) => ticks < 0 ? -1 : Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 3);

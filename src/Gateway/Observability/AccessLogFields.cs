@@ -2,6 +2,7 @@ using System.Security.Authentication;
 using Gateway.Access;
 using Gateway.Configuration;
 using Gateway.Hosting;
+using Gateway.Tcp;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -73,6 +74,34 @@ internal static class AccessLogFields
         {
             entry.Error = "ClientAborted";
         }
+    }
+
+    /// <summary>
+    /// A connection handled at layer 4 (passthrough, plain TCP, closed by the IP policy or before a route), from the
+    /// facts its <see cref="TcpConnectionInfo"/> collected, once it has ended. The TLS version stays '-': a passed
+    /// through handshake is the destination's, never seen by the gateway; the SNI is the ClientHello's.
+    /// </summary>
+    public static void OnTcpConnectionEnded(TcpConnectionInfo info, AccessLogEntry entry)
+    {
+        entry.Listener = info.Listener;
+        entry.PeerAddress = info.Peer?.Address;
+        entry.PeerPort = info.Peer?.Port ?? 0;
+        entry.ClientAddress = info.Client?.Address ?? info.Peer?.Address;
+        entry.Route = info.Route;
+        entry.Cluster = info.Cluster;
+        entry.Destination = info.Destination;
+        if (info.Access is { } decision)
+        {
+            entry.Decision = decision.Allowed ? "allow" : "deny";
+            entry.Reason = decision.Reason.Name();
+            entry.Policy = decision.PolicyName;
+            entry.AccessList = decision.List;
+        }
+
+        entry.BytesIn = info.BytesFromClient;
+        entry.BytesOut = info.BytesToClient;
+        entry.Termination = info.Outcome;
+        entry.Sni = info.Sni;
     }
 
     /// <summary>TLS version and SNI from a terminated handshake; both stay '-' on cleartext listeners.</summary>

@@ -9,10 +9,10 @@ namespace Gateway.Observability;
 /// Formats entries as lines, on the writer's thread. Text follows HAProxy's <c>httplog</c> (and <c>tcplog</c>) layout:
 /// <code>
 /// client peer:port [date] listener route cluster/destination Tq/Tw/Tc/Tr/Tt status bytes_out bytes_in decision reason error tls sni {host} "method target protocol"
-/// client peer:port [date] listener route cluster/destination Tw/Tc/Tt bytes_out bytes_in decision reason error tls sni
+/// client peer:port [date] listener route cluster/destination Tw/Tc/Tt bytes_out bytes_in decision reason termination tls sni
 /// </code>
-/// (the second for TCP connections), with '-' for what is absent and -1 for timers never reached. JSON carries the
-/// same fields by name, one object per line.
+/// (the second for TCP connections, where Tw is all the time before connecting), with '-' for what is absent and -1
+/// for timers never reached. JSON carries the same fields by name, one object per line.
 /// </summary>
 internal sealed class AccessLogFormatter
 {
@@ -48,8 +48,7 @@ internal sealed class AccessLogFormatter
             .Field(entry.Cluster).Byte((byte)'/').Field(entry.Destination).Byte((byte)' ');
         if (entry.Kind == AccessLogKind.Tcp)
         {
-            var waited = t.Request < 0 ? -1 : t.Request + Math.Max(0, t.Queue);
-            Timer(buffer, waited).Byte((byte)'/');
+            Timer(buffer, t.Waited).Byte((byte)'/');
             Timer(buffer, t.Connect).Byte((byte)'/');
             Timer(buffer, t.Total).Byte((byte)' ');
         }
@@ -64,7 +63,8 @@ internal sealed class AccessLogFormatter
         }
 
         buffer.Number(entry.BytesOut).Byte((byte)' ').Number(entry.BytesIn).Byte((byte)' ')
-            .Field(entry.Decision).Byte((byte)' ').Field(entry.Reason).Byte((byte)' ').Field(entry.Error).Byte((byte)' ')
+            .Field(entry.Decision).Byte((byte)' ').Field(entry.Reason).Byte((byte)' ')
+            .Field(entry.Kind == AccessLogKind.Tcp ? entry.Termination : entry.Error).Byte((byte)' ')
             .Field(entry.TlsVersion).Byte((byte)' ').Field(entry.Sni);
         if (entry.Kind == AccessLogKind.Http)
         {
@@ -109,16 +109,23 @@ internal sealed class AccessLogFormatter
 
         json.WriteNumber("bytes_in", entry.BytesIn);
         json.WriteNumber("bytes_out", entry.BytesOut);
-        json.WriteNumber("tq_ms", AccessLogTimings.FractionalMilliseconds(t.Request));
-        json.WriteNumber("tw_ms", AccessLogTimings.FractionalMilliseconds(t.Queue));
-        json.WriteNumber("tc_ms", AccessLogTimings.FractionalMilliseconds(t.Connect));
-        if (entry.Kind == AccessLogKind.Http)
+        if (entry.Kind == AccessLogKind.Tcp)
         {
+            json.WriteNumber("tw_ms", AccessLogTimings.FractionalMilliseconds(t.Waited));
+            json.WriteNumber("tc_ms", AccessLogTimings.FractionalMilliseconds(t.Connect));
+            json.WriteNumber("tt_ms", AccessLogTimings.FractionalMilliseconds(t.Total));
+            json.WriteString("termination", entry.Termination);
+        }
+        else
+        {
+            json.WriteNumber("tq_ms", AccessLogTimings.FractionalMilliseconds(t.Request));
+            json.WriteNumber("tw_ms", AccessLogTimings.FractionalMilliseconds(t.Queue));
+            json.WriteNumber("tc_ms", AccessLogTimings.FractionalMilliseconds(t.Connect));
             json.WriteNumber("tr_ms", AccessLogTimings.FractionalMilliseconds(t.Response));
+            json.WriteNumber("tt_ms", AccessLogTimings.FractionalMilliseconds(t.Total));
+            json.WriteString("error", entry.Error);
         }
 
-        json.WriteNumber("tt_ms", AccessLogTimings.FractionalMilliseconds(t.Total));
-        json.WriteString("error", entry.Error);
         json.WriteString("tls_version", entry.TlsVersion);
         json.WriteString("sni", entry.Sni);
         json.WriteEndObject();

@@ -32,7 +32,7 @@ internal sealed class GatewayMetrics
         _requests = Meter.CreateCounter<long>(
             "gateway.requests", "{request}", "Requests answered on the public listeners, by route, cluster, status code and access decision.");
         _tcpConnections = Meter.CreateCounter<long>(
-            "gateway.tcp.connections", "{connection}", "TCP connections closed on the public listeners, by route, cluster and access decision.");
+            "gateway.tcp.connections", "{connection}", "TCP connections handled at layer 4 (forwarded, passed through or closed), by listener, route, cluster and access decision.");
         _destinationDuration = Meter.CreateHistogram(
             "gateway.destination.duration", "s", "Time a destination took to answer: opening the connection (if new) to response headers, HAProxy's Tc + Tr.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -52,6 +52,7 @@ internal sealed class GatewayMetrics
         };
         if (entry.Kind == AccessLogKind.Tcp)
         {
+            tags.Add("listener", entry.Listener ?? "-");
             _tcpConnections.Add(1, tags);
             return;
         }

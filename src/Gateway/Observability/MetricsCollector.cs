@@ -26,9 +26,11 @@ internal sealed class MetricsCollector : IDisposable
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _instruments = new();
     private readonly Lock _scrape = new();
 
-    public MetricsCollector(IMeterFactory meterFactory, YarpMetricsBridge yarp)
+    public MetricsCollector(IMeterFactory meterFactory, YarpMetricsBridge yarp, IEnumerable<ICapabilityMetrics> capabilities)
     {
-        _ = yarp; // constructed first, so its meter is there to be published
+        // Constructed first, so their instruments are there to be published: YARP's bridge, and each capability's.
+        _ = yarp;
+        _ = capabilities.ToList();
         _meterFactory = meterFactory;
         _listener = new MeterListener
         {

@@ -16,6 +16,15 @@ internal static class ObservabilityServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>A capability's instruments: one singleton, also listed as <see cref="ICapabilityMetrics"/>.</summary>
+    public static IServiceCollection AddCapabilityMetrics<T>(this IServiceCollection services)
+        where T : class, ICapabilityMetrics
+    {
+        services.TryAddSingleton<T>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICapabilityMetrics, T>(sp => sp.GetRequiredService<T>()));
+        return services;
+    }
+
     /// <summary>First in the pipeline, so the log and the request metrics see every request, routed or not.</summary>
     public static WebApplication UseAccessLog(this WebApplication app)
     {

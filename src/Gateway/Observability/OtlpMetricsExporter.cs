@@ -10,7 +10,8 @@ namespace Gateway.Observability;
 /// Optional push of the same meters to an OpenTelemetry collector over OTLP (grpc or http/protobuf), when
 /// <c>Gateway:Metrics:Otlp:Endpoint</c> is set at start. A last export is flushed once the server has drained.
 /// </summary>
-internal sealed partial class OtlpMetricsExporter(GatewayConfigManager config, ILogger<OtlpMetricsExporter> logger) : IHostedLifecycleService, IDisposable
+internal sealed partial class OtlpMetricsExporter(
+    GatewayConfigManager config, IEnumerable<ICapabilityMetrics> capabilities, ILogger<OtlpMetricsExporter> logger) : IHostedLifecycleService, IDisposable
 {
     private MeterProvider? _provider;
 
@@ -21,6 +22,7 @@ internal sealed partial class OtlpMetricsExporter(GatewayConfigManager config, I
             return Task.CompletedTask;
         }
 
+        _ = capabilities.ToList(); // their instruments exist before the first export
         _provider = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService("gateway", serviceVersion: typeof(OtlpMetricsExporter).Assembly.GetName().Version?.ToString()))
             .AddMeter([.. MetricsCollector.HostMeters, .. MetricsCollector.ProcessMeters])

@@ -12,6 +12,7 @@ internal static class StateServiceCollectionExtensions
     /// <summary>Registers the access-state store the configuration chose (it cannot change without a restart).</summary>
     public static IServiceCollection AddAccessStore(this IServiceCollection services, StateSettings settings)
     {
+        services.AddCapabilityMetrics<StoreMetrics>();
         switch (settings.Kind)
         {
             case StoreKind.Memory:
@@ -23,6 +24,7 @@ internal static class StateServiceCollectionExtensions
                     sp.GetRequiredService<StateDirectory>(),
                     settings,
                     sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<StoreMetrics>(),
                     sp.GetRequiredService<ILogger<EmbeddedAccessStore>>()));
                 services.AddSingleton<IAccessStore>(sp => sp.GetRequiredService<EmbeddedAccessStore>());
                 services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<EmbeddedAccessStore>());
@@ -32,6 +34,7 @@ internal static class StateServiceCollectionExtensions
                     sp.GetRequiredService<AccessState>(),
                     settings,
                     sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<StoreMetrics>(),
                     sp.GetRequiredService<ILogger<PostgresAccessStore>>()));
                 services.AddSingleton<IAccessStore>(sp => sp.GetRequiredService<PostgresAccessStore>());
                 services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<PostgresAccessStore>());

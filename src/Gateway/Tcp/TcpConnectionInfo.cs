@@ -1,4 +1,6 @@
 using System.Net;
+using Gateway.Access;
+using Gateway.Observability;
 using Gateway.Tcp.ProxyProtocol;
 using Microsoft.AspNetCore.Connections;
 
@@ -27,8 +29,8 @@ internal enum TcpDecision
 }
 
 /// <summary>
-/// Every fact about one connection handled at layer 4, in one place, for the log line written when it ends (and an
-/// access log): listener, peer and client, PROXY header, SNI, route, cluster, destination, decision, bytes and
+/// Every fact about one connection handled at layer 4, in one place, for the log line and the access-log line written
+/// when it ends: listener, peer and client, PROXY header, SNI, route, cluster, destination, decision, bytes and
 /// timings. Set as a connection feature by the first step that handles the connection; each direction of a tunnel
 /// counts its own bytes.
 /// </summary>
@@ -85,6 +87,9 @@ internal sealed class TcpConnectionInfo
 
     public TcpDecision Decision { get; set; }
 
+    /// <summary>The route's access decision (<see cref="AccessDecision.NoPolicy"/> for an open route); null before a route.</summary>
+    public AccessDecision? Access { get; set; }
+
     /// <summary>Why it was closed or sent to the fallback: <c>ip-not-listed</c>, <c>no-route</c>, <c>no-destination</c>...</summary>
     public string? Reason { get; set; }
 
@@ -99,6 +104,23 @@ internal sealed class TcpConnectionInfo
     public TimeSpan? ConnectedAfter { get; set; }
 
     public TimeSpan? Duration { get; set; }
+
+    /// <summary>
+    /// How the connection ended, for the access log's termination field: for a tunnel, who closed it or why it was cut
+    /// (<c>client-closed</c>, <c>destination-closed</c>, <c>idle-timeout</c>, <c>client-reset</c>,
+    /// <c>destination-reset</c>, <c>shutdown</c>); for a connection closed without being forwarded, why
+    /// (<c>no-route</c>, <c>not-tls</c>, <c>connect-failed</c>, <c>proxy-invalid</c>...), or <c>closed</c> when the
+    /// access decision already says why.
+    /// </summary>
+    public string Outcome => Decision switch
+    {
+        TcpDecision.Closed when Access is { Allowed: false } && Reason == Access.Reason.Name() => "closed",
+        TcpDecision.Closed => Reason ?? "closed",
+        _ => Termination ?? "-",
+    };
+
+    /// <summary>The connection's access-log entry, started at accept; the connector marks its connect phase.</summary>
+    public AccessLogEntry Entry { get; } = new(AccessLogKind.Tcp);
 
     public long BytesFromClient => Volatile.Read(ref _fromClient);
 

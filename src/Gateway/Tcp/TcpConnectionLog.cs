@@ -1,11 +1,13 @@
+using Gateway.Observability;
+
 namespace Gateway.Tcp;
 
 /// <summary>
 /// Where every connection handled at layer 4 ends, whatever became of it (forwarded, refused, not TLS, no route, a
-/// PROXY header refused): its <see cref="TcpConnectionInfo"/> is completed and written as one log line. The place for
-/// an access log to pick the facts up.
+/// PROXY header refused): its <see cref="TcpConnectionInfo"/> is completed, counted
+/// (<c>gateway_tcp_connections_total</c>), written as one access-log line, and as a debug log line.
 /// </summary>
-internal sealed partial class TcpConnectionLog(TimeProvider time, ILogger<TcpConnectionLog> logger)
+internal sealed partial class TcpConnectionLog(TimeProvider time, AccessLogWriter accessLog, GatewayMetrics metrics, ILogger<TcpConnectionLog> logger)
 {
     /// <summary>Records a connection closed without being forwarded, and why.</summary>
     public void Closed(TcpConnectionInfo info, string reason)
@@ -17,7 +19,17 @@ internal sealed partial class TcpConnectionLog(TimeProvider time, ILogger<TcpCon
 
     public void Completed(TcpConnectionInfo info)
     {
+        var entry = info.Entry;
+        if (entry.IsComplete)
+        {
+            return;
+        }
+
         info.Duration = time.GetElapsedTime(info.StartTimestamp);
+        AccessLogFields.OnTcpConnectionEnded(info, entry);
+        entry.Complete();
+        metrics.RequestCompleted(entry);
+        accessLog.Write(entry);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             Log.ConnectionClosed(

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
+using Gateway.Access;
 
 namespace Gateway.Tcp;
 
@@ -26,8 +27,21 @@ internal sealed record TcpRouteDefinition(string Id, ImmutableArray<string> List
     public TcpAccessPolicy? Access { get; init; }
 }
 
-/// <summary>A TCP route's IP policy: the list, and where refused connections go (null: closed).</summary>
-internal sealed record TcpAccessPolicy(string ListName, string? FallbackCluster);
+/// <summary>
+/// A TCP route's IP policy: the list, and where refused connections go (null: closed). Its two decisions are built
+/// with it, so recording one on a connection allocates nothing; equality is the list's and the fallback's.
+/// </summary>
+internal sealed record TcpAccessPolicy(string ListName, string? FallbackCluster)
+{
+    public AccessDecision Allowed { get; } = new("ip", ListName, AccessReason.Allowed);
+
+    public AccessDecision Refused { get; } = new("ip", ListName, AccessReason.IpNotListed);
+
+    public bool Equals(TcpAccessPolicy? other) =>
+        other is not null && ListName == other.ListName && FallbackCluster == other.FallbackCluster;
+
+    public override int GetHashCode() => HashCode.Combine(ListName, FallbackCluster);
+}
 
 internal enum TcpBalancing
 {

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 
 namespace Gateway.Tls;
 
@@ -20,10 +21,14 @@ internal sealed class CertificateSnapshot
         _exact = exact.GetAlternateLookup<ReadOnlySpan<char>>();
         _wildcard = wildcard.GetAlternateLookup<ReadOnlySpan<char>>();
         Default = defaultCertificate;
+        Names = [.. exact.Keys.Order(StringComparer.Ordinal), .. wildcard.Keys.Order(StringComparer.Ordinal).Select(name => "*." + name)];
         Count = exact.Values.Concat(wildcard.Values).Append(defaultCertificate).OfType<ServerCertificate>().Distinct().Count();
     }
 
     public ServerCertificate? Default { get; }
+
+    /// <summary>Every name a certificate is selected for, wildcards as <c>*.example.com</c>.</summary>
+    public ImmutableArray<string> Names { get; }
 
     /// <summary>Distinct certificates in the index.</summary>
     public int Count { get; }

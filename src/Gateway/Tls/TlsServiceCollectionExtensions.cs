@@ -1,3 +1,4 @@
+using Gateway.Observability;
 using Gateway.Tls.Acme;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,6 +10,7 @@ internal static class TlsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CertificateStore>();
+        services.AddCapabilityMetrics<CertificateMetrics>();
         services.TryAddSingleton<AcmeChallengeResponder>();
         services.TryAddSingleton<TlsHandshakeSelector>();
         services.AddGatewayAcme();

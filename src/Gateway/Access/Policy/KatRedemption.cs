@@ -10,7 +10,8 @@ namespace Gateway.Access;
 /// Exchanges a KAT for a session cookie: from <c>?kat=</c> on a protected route (then a 302 to the same URL without
 /// the token, so it stays out of history, logs and Referer), or from a POST to <c>/.gateway/kat</c>.
 /// </summary>
-internal sealed partial class KatRedemption(AccessState state, AccessWriter writer, SessionCookies cookies, ILogger<KatRedemption> logger)
+internal sealed partial class KatRedemption(
+    AccessState state, AccessWriter writer, SessionCookies cookies, AccessMetrics metrics, ILogger<KatRedemption> logger)
 {
     public const string EndpointPath = "/.gateway/kat";
 
@@ -47,6 +48,7 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
 
         if (!state.TryGetMap(policy.ListName, out var map))
         {
+            metrics.RedemptionFailed(policy.ListName, AccessReason.TokenUnknown);
             await reject(context, policy, AccessReason.TokenUnknown);
             return;
         }
@@ -88,6 +90,7 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
         var map = state.Maps.FirstOrDefault(m => m.TryGet(hash, out _));
         if (token.Length == 0 || map is null)
         {
+            metrics.RedemptionFailed(null, AccessReason.TokenUnknown);
             Log.Refused(logger, EndpointPath, client.ClientText, "-", AccessReason.TokenUnknown.Name());
             return Results.Text("This access token is not valid: it was already used, has expired, or never existed.\n", statusCode: StatusCodes.Status403Forbidden);
         }
@@ -112,22 +115,34 @@ internal sealed partial class KatRedemption(AccessState state, AccessWriter writ
     }
 
     /// <summary>
-    /// Redeems through the store; a store that cannot record the session leaves the token unused and the answer is
-    /// <see cref="AccessReason.StateUnavailable"/> rather than an error page.
+    /// Redeems through the store, and counts the outcome; a store that cannot record the session leaves the token
+    /// unused and the answer is <see cref="AccessReason.StateUnavailable"/> rather than an error page.
     /// </summary>
     private async Task<(Session? Session, AccessReason Reason)> TryRedeemAsync(
         TokenMap map, string token, ClientAddressFeature client, AccessConfig access, string where, CancellationToken cancellationToken)
     {
+        (Session? Session, AccessReason Reason) outcome;
         try
         {
-            return await writer.RedeemAsync(
+            outcome = await writer.RedeemAsync(
                 map, token.AsMemory(), client.Client, access.SessionLifetime, access.SessionIdleTimeout, "kat:" + client.ClientText, cancellationToken);
         }
         catch (StoreUnavailableException e)
         {
             Log.StoreUnavailable(logger, where, client.ClientText, map.ListName, e.Message);
-            return (null, AccessReason.StateUnavailable);
+            outcome = (null, AccessReason.StateUnavailable);
         }
+
+        if (outcome.Session is null)
+        {
+            metrics.RedemptionFailed(map.ListName, outcome.Reason);
+        }
+        else
+        {
+            metrics.Redeemed(map.ListName);
+        }
+
+        return outcome;
     }
 
     private void SetCookie(HttpResponse response, string prefix, Session session, bool https) =>

@@ -18,6 +18,7 @@ internal sealed partial class EmbeddedAccessStore : IAccessStore, IReadinessChec
     private readonly AccessState _state;
     private readonly StateSettings _settings;
     private readonly TimeProvider _time;
+    private readonly StoreMetrics _metrics;
     private readonly ILogger<EmbeddedAccessStore> _logger;
     private readonly JournalFiles _files;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -29,11 +30,13 @@ internal sealed partial class EmbeddedAccessStore : IAccessStore, IReadinessChec
     private volatile string? _problem;
     private int _disposed;
 
-    public EmbeddedAccessStore(AccessState state, StateDirectory directory, StateSettings settings, TimeProvider time, ILogger<EmbeddedAccessStore> logger)
+    public EmbeddedAccessStore(
+        AccessState state, StateDirectory directory, StateSettings settings, TimeProvider time, StoreMetrics metrics, ILogger<EmbeddedAccessStore> logger)
     {
         _state = state;
         _settings = settings;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _files = new JournalFiles(directory.Combine("access"));
         _seq = Load();
@@ -125,7 +128,13 @@ internal sealed partial class EmbeddedAccessStore : IAccessStore, IReadinessChec
 
             try
             {
+                var started = _time.GetTimestamp();
                 _files.Append(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), _settings.FsyncAlways);
+                if (buffer.Length > 0)
+                {
+                    _metrics.JournalWritten(_time.GetElapsedTime(started));
+                }
+
                 _problem = null;
             }
             catch (IOException e)

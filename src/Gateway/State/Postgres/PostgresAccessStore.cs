@@ -24,6 +24,7 @@ internal sealed partial class PostgresAccessStore : IAccessStore, IReadinessChec
     private readonly AccessState _state;
     private readonly StateSettings _settings;
     private readonly TimeProvider _time;
+    private readonly StoreMetrics _metrics;
     private readonly ILogger<PostgresAccessStore> _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Lock _idLock = new();
@@ -38,11 +39,12 @@ internal sealed partial class PostgresAccessStore : IAccessStore, IReadinessChec
     private int _disposed;
     private volatile string? _problem = "the access state has not been loaded from the database yet";
 
-    public PostgresAccessStore(AccessState state, StateSettings settings, TimeProvider time, ILogger<PostgresAccessStore> logger)
+    public PostgresAccessStore(AccessState state, StateSettings settings, TimeProvider time, StoreMetrics metrics, ILogger<PostgresAccessStore> logger)
     {
         _state = state;
         _settings = settings;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _schema = settings.Schema;
         _channel = settings.Schema + "_changes";
@@ -217,6 +219,7 @@ internal sealed partial class PostgresAccessStore : IAccessStore, IReadinessChec
             {
                 change.Apply(_state);
                 Volatile.Write(ref _applied, seq);
+                _metrics.ChangeApplied(_time.GetUtcNow() - change.At);
             }
 
             MarkContact();

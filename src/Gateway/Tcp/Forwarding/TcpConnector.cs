@@ -19,6 +19,7 @@ internal sealed partial class TcpConnector(TimeProvider time, ILogger<TcpConnect
     {
         var definition = cluster.Definition;
         List<TcpDestinationState>? tried = null;
+        info.Entry.MarkConnecting();
         while (true)
         {
             var destination = cluster.Acquire(tried, out var reason);
@@ -45,6 +46,7 @@ internal sealed partial class TcpConnector(TimeProvider time, ILogger<TcpConnect
                 info.Destination = destination.Definition.Name;
                 info.DestinationAddress = socket.RemoteEndPoint;
                 info.ConnectedAfter = time.GetElapsedTime(info.StartTimestamp);
+                info.Entry.MarkConnected();
                 return new TcpDestinationConnection(socket, destination);
             }
             catch (SocketException e)

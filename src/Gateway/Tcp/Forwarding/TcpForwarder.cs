@@ -19,8 +19,10 @@ internal sealed partial class TcpForwarder(
         info.Decision = TcpDecision.Forwarded;
         try
         {
+            info.Access = route.Access is null ? AccessDecision.NoPolicy : route.Access.Allowed;
             if (route.Access is { } policy && !IsListed(connection, policy))
             {
+                info.Access = policy.Refused;
                 info.Reason = AccessReason.IpNotListed.Name();
                 Log.Rejected(logger, route.Id, info.Client?.Address.ToString() ?? "-", info.Peer?.Address.ToString() ?? "-", policy.ListName,
                     policy.FallbackCluster is null ? "close" : "fallback to " + policy.FallbackCluster);
