@@ -185,6 +185,11 @@ internal sealed partial class AcmeRenewalService(
         var request = managed.Request;
         try
         {
+            if (managed.StoreAt <= time.GetUtcNow())
+            {
+                await StoreAsync(session, managed, stopping);
+            }
+
             if (managed.RenewalInfoCheck <= time.GetUtcNow())
             {
                 await CheckRenewalInfoAsync(session, managed, stopping);
@@ -215,13 +220,14 @@ internal sealed partial class AcmeRenewalService(
             Log.Ordering(logger, request.ToString(), managed.Current is null ? "no certificate yet" : $"renewal due, current valid until {managed.Current.NotAfter:u}");
             var elapsed = Stopwatch.StartNew();
             var issued = await session.IssueAsync(issuer, request, managed.RenewalInfoId, stopping);
-            // Served here even if it cannot be stored: the certificate is valid whatever the database says.
             Serve(managed, issued.Certificate);
-            await session.Storage.SaveCertificateAsync(request, issued.ChainPem, issued.KeyPem, stopping);
             managed.Failures = 0;
             var due = RenewalSchedule.DueAt(issued.Certificate.NotBefore, issued.Certificate.NotAfter);
             managed.NextAttempt = RenewalSchedule.NextAttempt(due, time.GetUtcNow(), session.Settings.RetryInterval);
             Log.Issued(logger, request.ToString(), (long)elapsed.Elapsed.TotalMilliseconds, issued.Certificate.NotAfter, managed.NextAttempt);
+            managed.Unstored = issued;
+            managed.StoreFailures = 0;
+            await StoreAsync(session, managed, stopping);
         }
         catch (Exception e) when (Understood(e, stopping))
         {
@@ -237,6 +243,36 @@ internal sealed partial class AcmeRenewalService(
             {
                 Log.Failed(logger, request.ToString(), managed.Failures, e.Message, serving, managed.NextAttempt);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stores the certificate just obtained. When the storage fails (the database is down), the certificate stays
+    /// served here and storing is tried again with backoff; it is never ordered again for that.
+    /// </summary>
+    private async Task StoreAsync(AcmeSession session, ManagedCertificate managed, CancellationToken stopping)
+    {
+        if (managed.Unstored is not { } issued)
+        {
+            managed.StoreAt = null;
+            return;
+        }
+
+        try
+        {
+            await session.Storage.SaveCertificateAsync(managed.Request, issued.ChainPem, issued.KeyPem, stopping);
+            if (managed.StoreFailures > 0)
+            {
+                Log.StoredLate(logger, managed.Request.ToString(), managed.StoreFailures);
+            }
+
+            (managed.Unstored, managed.StoreAt, managed.StoreFailures) = (null, null, 0);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            managed.StoreFailures++;
+            managed.StoreAt = time.GetUtcNow() + RenewalSchedule.Backoff(session.Settings.RetryInterval, managed.StoreFailures, null);
+            Log.NotStored(logger, managed.Request.ToString(), e.Message, managed.StoreAt.Value);
         }
     }
 
@@ -326,6 +362,12 @@ internal sealed partial class AcmeRenewalService(
 
         [LoggerMessage(Observability.EventIds.AcmeStorageUnavailable, LogLevel.Warning, "Could not read the stored ACME certificate for {Names}: {Reason}; serving what is served now and trying again later.")]
         public static partial void StorageUnavailable(ILogger logger, string names, string reason);
+
+        [LoggerMessage(Observability.EventIds.AcmeCertificateNotStored, LogLevel.Error, "Could not store the certificate just obtained for {Names}: {Reason}; it is served by this gateway only (other replicas and a restart would not have it); trying to store it again at {Next:u}.")]
+        public static partial void NotStored(ILogger logger, string names, string reason, DateTimeOffset next);
+
+        [LoggerMessage(Observability.EventIds.AcmeCertificateStoredLate, LogLevel.Information, "Stored the certificate for {Names} after {Failures} failed attempts.")]
+        public static partial void StoredLate(ILogger logger, string names, int failures);
 
         [LoggerMessage(Observability.EventIds.AcmeRenewalInfoFailed, LogLevel.Warning, "Could not fetch renewal information for {Names}: {Reason}; keeping the current schedule.")]
         public static partial void RenewalInfoFailed(ILogger logger, string names, string reason);
