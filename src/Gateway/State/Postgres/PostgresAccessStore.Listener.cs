@@ -64,6 +64,8 @@ internal sealed partial class PostgresAccessStore
                 _problem = null;
                 MarkContact();
                 _firstLoad.TrySetResult();
+                // Back in touch (or in touch for the first time): certificates stored meanwhile are served now.
+                AcmeChanges.Fire();
                 backoff = TimeSpan.FromMilliseconds(500);
                 var lastHousekeeping = _time.GetUtcNow();
                 while (!_stop.IsCancellationRequested)
