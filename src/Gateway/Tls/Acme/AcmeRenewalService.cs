@@ -166,6 +166,8 @@ internal sealed partial class AcmeRenewalService(
         }
 
         Serve(managed, stored);
+        // A newer certificate than one still waiting to be stored here: storing that one would overwrite it.
+        (managed.Unstored, managed.StoreAt, managed.StoreFailures) = (null, null, 0);
         managed.Failures = 0;
         managed.NextAttempt = RenewalSchedule.NextAttempt(RenewalSchedule.DueAt(stored.NotBefore, stored.NotAfter), time.GetUtcNow(), session.Settings.RetryInterval);
         return true;
