@@ -238,7 +238,35 @@ public sealed class PostgresStoreTests(PostgresServer postgres, ITestOutputHelpe
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT max(version) FROM gateway.schema_version", connection);
 
-        Assert.Equal(1, (int)(await command.ExecuteScalarAsync())!);
-        Assert.True(a.Logs.Contains("PostgreSQL schema gateway at version 1 (1 migrations applied now)."));
+        Assert.Equal(2, (int)(await command.ExecuteScalarAsync())!);
+        Assert.True(a.Logs.Contains("PostgreSQL schema gateway at version 2 (2 migrations applied now)."));
+    }
+
+    [Fact]
+    public async Task SchemaAtVersion1_IsMigratedToTheAcmeTables_KeepingItsState()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var first = await TestGateway.StartAsync(Config(database)))
+        {
+            await AddAsync(first, "127.0.0.1");
+        }
+
+        // What a gateway from before the ACME tables left behind.
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = new NpgsqlCommand(
+                "DROP TABLE gateway.acme_accounts, gateway.acme_certificates, gateway.acme_challenges; DELETE FROM gateway.schema_version WHERE version = 2", connection);
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = await TestGateway.StartAsync(Config(database));
+
+        Assert.True(upgraded.Logs.Contains("PostgreSQL schema gateway at version 2 (1 migrations applied now)."));
+        Assert.Equal(HttpStatusCode.OK, (await upgraded.GetAsync(AccessScenario.Host)).StatusCode);
+        await using var check = new NpgsqlConnection(database);
+        await check.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM gateway.acme_accounts", check);
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
 }

@@ -101,6 +101,12 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>How many times pebble handled a request to <paramref name="path"/> (such as /order-plz).</summary>
     public int Requests(string path) => Log.Split('\n').Count(l => l.Contains($"POST {path} ", StringComparison.Ordinal));
 
+    /// <summary>
+    /// How many orders (or accounts, with <c>"accounts in memory"</c>) pebble created: unlike <see cref="Requests"/>,
+    /// a request resent after a rejected nonce is not counted twice.
+    /// </summary>
+    public int Created(string what = "orders in the db") => Log.Split('\n').Count(l => l.Contains($" {what}", StringComparison.Ordinal) && l.Contains("There are now ", StringComparison.Ordinal));
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)

@@ -17,11 +17,16 @@ public static class TlsProbe
     /// against <paramref name="root"/> alone (so intermediates must come from the server); the handshake succeeds
     /// either way and <see cref="TlsResult.ChainValid"/> says whether it validated.
     /// </summary>
+    public static Task<TlsResult> HandshakeAsync(
+        int port, string? sni, X509Certificate2? root = null, SslProtocols protocols = SslProtocols.None, params string[] alpn) =>
+        HandshakeAsync(new IPEndPoint(IPAddress.Loopback, port), sni, root, protocols, alpn);
+
+    /// <summary>The same, against another loopback address (a second gateway on 127.0.0.2, say).</summary>
     public static async Task<TlsResult> HandshakeAsync(
-        int port, string? sni, X509Certificate2? root = null, SslProtocols protocols = SslProtocols.None, params string[] alpn)
+        IPEndPoint endpoint, string? sni, X509Certificate2? root = null, SslProtocols protocols = SslProtocols.None, params string[] alpn)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
+        await client.ConnectAsync(endpoint);
         await using var tls = new SslStream(client.GetStream());
         var valid = false;
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions

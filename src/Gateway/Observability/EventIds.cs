@@ -75,6 +75,11 @@ internal static class EventIds
     public const int AcmeRenewalInfoFailed = 661;
     public const int AcmeStoredCertificateUnusable = 662;
     public const int AcmeChallengeValidating = 663;
+    public const int AcmeCertificatePickedUp = 664;
+    public const int AcmeOrderingElsewhere = 665;
+    public const int AcmeStorageUnavailable = 666;
+    public const int AcmeCertificateNotStored = 667;
+    public const int AcmeCertificateStoredLate = 668;
 
     public const int AccessLogWriteFailed = 1000;
     public const int AccessLogRecovered = 1001;

@@ -3,6 +3,7 @@ using Gateway.Hosting;
 using Gateway.Observability;
 using Gateway.State.Embedded;
 using Gateway.State.Postgres;
+using Gateway.Tls.Acme;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace Gateway.State;
@@ -41,6 +42,10 @@ internal static class StateServiceCollectionExtensions
                 // The key ring sealing session cookies is shared too, so any replica opens any replica's cookie.
                 services.AddOptions<KeyManagementOptions>().PostConfigure<IServiceProvider>((options, sp) =>
                     options.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<PostgresAccessStore>().DataSource, settings.Schema));
+                // So are the ACME account and certificates (one replica orders, all serve), and the challenges being
+                // validated (the authority's check may reach any replica).
+                services.AddSingleton<IAcmeStorageFactory>(sp => new PostgresAcmeStorageFactory(sp.GetRequiredService<PostgresAccessStore>(), settings.Schema));
+                services.AddSingleton<ISharedAcmeChallenges>(sp => new PostgresAcmeChallenges(sp.GetRequiredService<PostgresAccessStore>(), settings.Schema));
                 break;
         }
 

@@ -23,20 +23,7 @@ internal sealed partial class TlsHandshakeSelector(
         var hello = context.Connection.Features.Get<ClientHelloFeature>()?.Hello;
         if (hello is not null && hello.Offers(AcmeChallengeResponder.AcmeTlsProtocol))
         {
-            var challenge = challenges.TlsAlpn01(serverName);
-            if (challenge is null)
-            {
-                Log.NoChallenge(logger, serverName ?? "(none)");
-                throw new AuthenticationException($"No tls-alpn-01 challenge is pending for '{serverName}'.");
-            }
-
-            Log.ChallengeServed(logger, serverName!);
-            return ValueTask.FromResult(new SslServerAuthenticationOptions
-            {
-                ServerCertificateContext = challenge.Context,
-                ApplicationProtocols = AcmeTls,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            });
+            return SelectChallengeAsync(serverName, context.CancellationToken);
         }
 
         var certificate = store.Current.Select(serverName, settings.StrictSni);
@@ -52,6 +39,24 @@ internal sealed partial class TlsHandshakeSelector(
             EnabledSslProtocols = settings.Protocols,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         });
+    }
+
+    private async ValueTask<SslServerAuthenticationOptions> SelectChallengeAsync(string? serverName, CancellationToken cancellation)
+    {
+        var challenge = await challenges.FindTlsAlpn01Async(serverName, cancellation);
+        if (challenge is null)
+        {
+            Log.NoChallenge(logger, serverName ?? "(none)");
+            throw new AuthenticationException($"No tls-alpn-01 challenge is pending for '{serverName}'.");
+        }
+
+        Log.ChallengeServed(logger, serverName!);
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = challenge.Context,
+            ApplicationProtocols = AcmeTls,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
     }
 
     private static partial class Log

@@ -29,7 +29,15 @@ internal sealed partial class PostgresAccessStore
                     migrated = true;
                 }
 
-                await using (var listen = new NpgsqlCommand($"LISTEN {_channel}", connection))
+                var acmeChannel = AcmeChannel(_schema);
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == acmeChannel)
+                    {
+                        AcmeChanges.Fire();
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {_channel}; LISTEN {acmeChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(_stop.Token);
                 }
@@ -56,6 +64,8 @@ internal sealed partial class PostgresAccessStore
                 _problem = null;
                 MarkContact();
                 _firstLoad.TrySetResult();
+                // Back in touch (or in touch for the first time): certificates stored meanwhile are served now.
+                AcmeChanges.Fire();
                 backoff = TimeSpan.FromMilliseconds(500);
                 var lastHousekeeping = _time.GetUtcNow();
                 while (!_stop.IsCancellationRequested)
@@ -145,7 +155,7 @@ internal sealed partial class PostgresAccessStore
 
         try
         {
-            await using (var sweep = new NpgsqlCommand($"DELETE FROM {_schema}.redeemed_tokens WHERE expires_at < now()", connection))
+            await using (var sweep = new NpgsqlCommand($"DELETE FROM {_schema}.redeemed_tokens WHERE expires_at < now(); DELETE FROM {_schema}.acme_challenges WHERE expires_at < now()", connection))
             {
                 await sweep.ExecuteNonQueryAsync(cancellationToken);
             }

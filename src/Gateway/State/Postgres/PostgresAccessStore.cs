@@ -64,6 +64,12 @@ internal sealed partial class PostgresAccessStore : IAccessStore, IReadinessChec
 
     internal NpgsqlDataSource DataSource => _source;
 
+    /// <summary>Fires when a replica (this one included) stored an ACME certificate.</summary>
+    internal ChangeSignal AcmeChanges { get; } = new();
+
+    /// <summary>The NOTIFY channel announcing stored ACME certificates.</summary>
+    internal static string AcmeChannel(string schema) => schema + "_acme";
+
     public async ValueTask CommitAsync(AccessChange change, CancellationToken cancellationToken = default)
     {
         long seq;
@@ -262,7 +268,7 @@ internal sealed partial class PostgresAccessStore : IAccessStore, IReadinessChec
 
     // Connection trouble (and a server shutting down or out of resources) is "unavailable"; any other server error is
     // a bug that must surface as such, not be reported as an outage.
-    private static bool IsUnavailable(Exception e) => e switch
+    internal static bool IsUnavailable(Exception e) => e switch
     {
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) ||
             pg.SqlState.StartsWith("53", StringComparison.Ordinal),

@@ -23,6 +23,14 @@ internal static class PostgresSchema
         CREATE SEQUENCE {0}.id_blocks;
         CREATE TABLE {0}.data_protection_keys (name text PRIMARY KEY, xml text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
         """,
+        // ACME, shared by the replicas: one account per authority, one certificate per name set, and the challenges
+        // in progress (so any replica answers the authority's validation).
+        """
+        CREATE TABLE {0}.acme_accounts (authority text PRIMARY KEY, key_pem text NOT NULL, account jsonb, created_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE {0}.acme_certificates (authority text NOT NULL, id text NOT NULL, names text[] NOT NULL, chain_pem text NOT NULL, key_pem text NOT NULL,
+            stored_at timestamptz NOT NULL, PRIMARY KEY (authority, id));
+        CREATE TABLE {0}.acme_challenges (kind text NOT NULL, key text NOT NULL, key_authorization text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (kind, key));
+        """,
     ];
 
     public static int Latest => Migrations.Length;

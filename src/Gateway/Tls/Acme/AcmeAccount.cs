@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Gateway.Tls.Acme;
 
 /// <summary>
-/// The registered ACME account: its key (kept 0600 in the state directory) and its URL, the <c>kid</c> of every
+/// The registered ACME account: its key (kept 0600 in the state directory, or in PostgreSQL) and its URL, the <c>kid</c> of every
 /// request after newAccount. A restart reuses both without asking the server; a new contact is sent as an update.
 /// </summary>
 internal sealed partial class AcmeAccount(AccountKey key, Uri url)
@@ -15,11 +15,11 @@ internal sealed partial class AcmeAccount(AccountKey key, Uri url)
 
     public string Kid => Url.AbsoluteUri;
 
-    public static async Task<AcmeAccount> OpenAsync(AcmeClient client, AcmeStorage storage, AcmeSettings settings, ILogger logger, CancellationToken cancellation)
+    public static async Task<AcmeAccount> OpenAsync(AcmeClient client, IAcmeStorage storage, AcmeSettings settings, ILogger logger, CancellationToken cancellation)
     {
-        var key = storage.LoadOrCreateAccountKey(out var created);
+        var (key, created) = await storage.LoadOrCreateAccountKeyAsync(cancellation);
         string[] contact = settings.Email is null ? [] : ["mailto:" + settings.Email];
-        var known = created ? null : storage.LoadAccount();
+        var known = created ? null : await storage.LoadAccountAsync(cancellation);
         if (known is not null && known.ExternalAccountKeyId == settings.ExternalAccount?.KeyId)
         {
             var account = new AcmeAccount(key, known.Url);
@@ -27,10 +27,10 @@ internal sealed partial class AcmeAccount(AccountKey key, Uri url)
             {
                 var update = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["contact"] = new JsonArray([.. contact.Select(c => JsonValue.Create(c))]) });
                 await client.PostAsync(known.Url, key, account.Kid, update, "the account contact update", cancellation);
-                storage.SaveAccount(known with { Contact = contact });
+                await storage.SaveAccountAsync(known with { Contact = contact }, cancellation);
             }
 
-            Log.Reused(logger, known.Url.AbsoluteUri, storage.AccountKeyPath);
+            Log.Reused(logger, known.Url.AbsoluteUri, storage.AccountKeyLocation);
             return account;
         }
 
@@ -52,8 +52,8 @@ internal sealed partial class AcmeAccount(AccountKey key, Uri url)
 
         var response = await client.PostAsync(directory.NewAccount, key, kid: null, JsonSerializer.SerializeToUtf8Bytes(payload), "the new account", cancellation);
         var url = response.Location ?? throw new AcmeException("The ACME server created the account without saying its URL (no Location header).");
-        storage.SaveAccount(new AccountRecord(url, contact, settings.ExternalAccount?.KeyId));
-        Log.Registered(logger, url.AbsoluteUri, response.Status == System.Net.HttpStatusCode.Created ? "created" : "found", storage.AccountKeyPath);
+        await storage.SaveAccountAsync(new AccountRecord(url, contact, settings.ExternalAccount?.KeyId), cancellation);
+        Log.Registered(logger, url.AbsoluteUri, response.Status == System.Net.HttpStatusCode.Created ? "created" : "found", storage.AccountKeyLocation);
         return new AcmeAccount(key, url);
     }
 

@@ -17,17 +17,31 @@ internal sealed partial class AcmeChallengeMiddleware(RequestDelegate next, Acme
         if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) &&
             request.Path.StartsWithSegments(PathPrefix, StringComparison.Ordinal, out var rest) &&
             rest.Value is { Length: > 1 } token && token.IndexOf('/', 1) < 0 &&
-            context.Features.Get<ListenerFeature>()?.Listener.Kind == ListenerKind.Public &&
-            responder.TryGetHttp01(token[1..], out var keyAuthorization))
+            context.Features.Get<ListenerFeature>()?.Listener.Kind == ListenerKind.Public)
         {
-            Log.Answered(logger, request.Host.Value ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = keyAuthorization.Length;
-            return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : context.Response.WriteAsync(keyAuthorization);
+            return AnswerAsync(context, token[1..]);
         }
 
         return next(context);
+    }
+
+    private async Task AnswerAsync(HttpContext context, string token)
+    {
+        var request = context.Request;
+        if (await responder.FindHttp01Async(token, context.RequestAborted) is not { } keyAuthorization)
+        {
+            await next(context);
+            return;
+        }
+
+        Log.Answered(logger, request.Host.Value ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = keyAuthorization.Length;
+        if (!HttpMethods.IsHead(request.Method))
+        {
+            await context.Response.WriteAsync(keyAuthorization);
+        }
     }
 
     private static partial class Log

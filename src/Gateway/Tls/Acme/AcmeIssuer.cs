@@ -79,9 +79,9 @@ internal sealed partial class AcmeIssuer(
         }
 
         var keyAuthorization = account.Key.KeyAuthorization(challenge.Token);
-        using var answer = settings.Challenge == AcmeSettings.Http01
-            ? responder.AddHttp01(challenge.Token, keyAuthorization)
-            : responder.AddTlsAlpn01(name, keyAuthorization);
+        await using var answer = settings.Challenge == AcmeSettings.Http01
+            ? await responder.AddHttp01Async(challenge.Token, keyAuthorization, cancellation)
+            : await responder.AddTlsAlpn01Async(name, keyAuthorization, cancellation);
         Log.Validating(logger, name, challenge.Type);
         await client.PostAsync(challenge.Url, account.Key, account.Kid, "{}"u8.ToArray(), $"the {challenge.Type} challenge for {name}", cancellation);
         authorization = await PollAsync<AcmeAuthorization>(url, a => a.Status is not "pending", $"the authorization for {name}", cancellation);

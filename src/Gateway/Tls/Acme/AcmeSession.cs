@@ -14,31 +14,22 @@ internal sealed class AcmeSession : IDisposable
     private readonly ILogger _logger;
     private AcmeIssuer? _issuer;
 
-    public AcmeSession(AcmeSettings settings, string stateDirectory, AcmeChallengeResponder responder, TimeProvider time, ILogger logger)
+    public AcmeSession(AcmeSettings settings, IAcmeStorageFactory storage, AcmeChallengeResponder responder, TimeProvider time, ILogger logger)
     {
         Settings = settings;
         _responder = responder;
         _time = time;
         _logger = logger;
-        Storage = new AcmeStorage(stateDirectory, settings.Directory);
+        Storage = storage.Open(settings.Directory);
         Client = new AcmeClient(CreateHttpClient(settings), settings.Directory, time, logger);
     }
 
     /// <summary>The settings in force; replaced by ones the session <see cref="Serves"/> (new names, retry interval).</summary>
     public AcmeSettings Settings { get; set; }
 
-    public AcmeStorage Storage { get; }
+    public IAcmeStorage Storage { get; }
 
     public AcmeClient Client { get; }
-
-    /// <summary>Refuses, before anything else happens, an account key that others may read.</summary>
-    public void CheckKeyFiles()
-    {
-        if (File.Exists(Storage.AccountKeyPath))
-        {
-            PrivateFile.CheckMode(Storage.AccountKeyPath);
-        }
-    }
 
     public async Task<AcmeIssuer> IssuerAsync(CancellationToken cancellation)
     {
@@ -65,7 +56,7 @@ internal sealed class AcmeSession : IDisposable
         catch (AcmeException e) when (e.Problem?.Type == AcmeProblem.AccountDoesNotExist)
         {
             _issuer = null;
-            Storage.ForgetAccount();
+            await Storage.ForgetAccountAsync(cancellation);
             throw;
         }
     }

@@ -1,29 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 
 namespace Gateway.Tls.Acme;
 
-/// <summary>The account and certificates of one stored ACME certificate: chain PEM, key PEM, and the served form.</summary>
-internal sealed record StoredCertificate(ServerCertificate Certificate, string ChainPem);
-
-/// <summary>What is remembered of the account besides its key: its URL and the contact it was registered with.</summary>
-internal sealed record AccountRecord(Uri Url, string[] Contact, string? ExternalAccountKeyId);
-
-/// <summary>
-/// Files of one ACME directory (one certificate authority) under the state directory:
-/// <c>acme/&lt;authority&gt;/account.key</c> (0600), <c>account.json</c>, and per certificate
-/// <c>certificates/&lt;first name&gt;.pem</c> (chain) with <c>.key</c> (0600). Keys readable by others are refused.
-/// </summary>
-internal sealed class AcmeStorage(string stateDirectory, Uri directory)
+/// <summary>What every <see cref="IAcmeStorage"/> shares: the authority's name, and loading a stored chain with its key.</summary>
+internal static class AcmeStorage
 {
-    public string Root { get; } = Path.Combine(stateDirectory, "acme", DirectoryName(directory));
-
-    public string AccountKeyPath => Path.Combine(Root, "account.key");
-
-    private string AccountRecordPath => Path.Combine(Root, "account.json");
-
-    /// <summary>A file name for the authority: host, port and path of its directory URL.</summary>
+    /// <summary>A name for the authority (a folder, or a database key): host, port and path of its directory URL.</summary>
     public static string DirectoryName(Uri directory)
     {
         var text = directory.IsDefaultPort ? directory.Host : $"{directory.Host}_{directory.Port}";
@@ -31,79 +14,23 @@ internal sealed class AcmeStorage(string stateDirectory, Uri directory)
         return string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
     }
 
-    public AccountKey LoadOrCreateAccountKey(out bool created)
+    /// <summary>The stored chain and key as served, if they load together and name exactly the request's names.</summary>
+    public static StoredCertificateResult Check(AcmeCertificateRequest request, string chainPem, string keyPem, string origin)
     {
-        if (PrivateFile.Read(AccountKeyPath) is { } pem)
-        {
-            created = false;
-            return AccountKey.FromPem(pem);
-        }
-
-        var key = AccountKey.Create();
-        PrivateFile.Write(AccountKeyPath, key.ExportPem());
-        created = true;
-        return key;
-    }
-
-    public AccountRecord? LoadAccount()
-    {
-        if (!File.Exists(AccountRecordPath))
-        {
-            return null;
-        }
-
         try
         {
-            return JsonSerializer.Deserialize<AccountRecord>(File.ReadAllText(AccountRecordPath), AcmeJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Drops the account URL (not the key): the next order registers the key again.</summary>
-    public void ForgetAccount() => File.Delete(AccountRecordPath);
-
-    public void SaveAccount(AccountRecord account) =>
-        PrivateFile.Write(AccountRecordPath, JsonSerializer.Serialize(account, AcmeJson.Options));
-
-    /// <summary>The stored certificate for <paramref name="request"/>, or null when absent or not for exactly its names.</summary>
-    public StoredCertificate? LoadCertificate(AcmeCertificateRequest request, out string? problem)
-    {
-        problem = null;
-        var (chainPath, keyPath) = CertificatePaths(request);
-        var keyPem = PrivateFile.Read(keyPath);
-        if (keyPem is null || !File.Exists(chainPath))
-        {
-            return null;
-        }
-
-        try
-        {
-            var chainPem = File.ReadAllText(chainPath);
-            var certificate = Load(chainPem, keyPem, chainPath);
+            var certificate = Load(chainPem, keyPem, origin);
             if (!certificate.Names.Order(StringComparer.Ordinal).SequenceEqual(request.Names))
             {
-                problem = $"{chainPath} is for {string.Join(", ", certificate.Names)}, not {request}";
-                return null;
+                return new(null, $"{origin} is for {string.Join(", ", certificate.Names)}, not {request}");
             }
 
-            return new StoredCertificate(certificate, chainPem);
+            return new(new StoredCertificate(certificate, chainPem), null);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            problem = $"{chainPath} cannot be loaded with its key: {e.Message}";
-            return null;
+            return new(null, $"{origin} cannot be loaded with its key: {e.Message}");
         }
-    }
-
-    public void SaveCertificate(AcmeCertificateRequest request, string chainPem, string keyPem)
-    {
-        var (chainPath, keyPath) = CertificatePaths(request);
-        // Key first: a chain on disk always has its key beside it.
-        PrivateFile.Write(keyPath, keyPem);
-        PrivateFile.Write(chainPath, chainPem);
     }
 
     /// <summary>Builds the served form of a PEM chain (leaf first) and its key.</summary>
@@ -120,7 +47,4 @@ internal sealed class AcmeStorage(string stateDirectory, Uri directory)
         chain.RemoveAt(0);
         return ServerCertificate.Create(leaf, chain, origin);
     }
-
-    private (string Chain, string Key) CertificatePaths(AcmeCertificateRequest request) =>
-        (Path.Combine(Root, "certificates", request.Id + ".pem"), Path.Combine(Root, "certificates", request.Id + ".key"));
 }

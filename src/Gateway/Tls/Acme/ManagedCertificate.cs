@@ -20,5 +20,20 @@ internal sealed class ManagedCertificate(AcmeCertificateRequest request)
     /// <summary>The RFC 9773 identifier of <see cref="Current"/>, named in the order that replaces it.</summary>
     public string? RenewalInfoId { get; set; }
 
-    public DateTimeOffset WakeAt => RenewalInfoCheck is { } check && check < NextAttempt ? check : NextAttempt;
+    /// <summary>A certificate obtained and served, but not yet stored (the storage failed); stored again at <see cref="StoreAt"/>.</summary>
+    public IssuedCertificate? Unstored { get; set; }
+
+    public DateTimeOffset? StoreAt { get; set; }
+
+    /// <summary>Failures in a row to store <see cref="Unstored"/>.</summary>
+    public int StoreFailures { get; set; }
+
+    public DateTimeOffset WakeAt
+    {
+        get
+        {
+            var wake = RenewalInfoCheck is { } check && check < NextAttempt ? check : NextAttempt;
+            return StoreAt is { } store && store < wake ? store : wake;
+        }
+    }
 }
