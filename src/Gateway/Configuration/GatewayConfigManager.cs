@@ -1,3 +1,4 @@
+using Gateway.Kubernetes;
 using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Configuration;
@@ -15,6 +16,7 @@ internal sealed partial class GatewayConfigManager : IDisposable
     private readonly IDisposable _subscription;
     private readonly Lock _reloadLock = new();
     private volatile GatewayConfig _current;
+    private KubernetesFragment? _kubernetes;
     private CancellationTokenSource _changed = new();
 
     public GatewayConfigManager(
@@ -41,29 +43,55 @@ internal sealed partial class GatewayConfigManager : IDisposable
     {
         lock (_reloadLock)
         {
-            var previous = _current;
-            var (config, errors) = GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, previous.Revision + 1);
-            if (config is null)
+            return TryReload(_kubernetes, logErrors: true).Ok;
+        }
+    }
+
+    /// <summary>
+    /// Swaps in what the Ingress resources now say, merged with the files. On errors nothing changes and they are
+    /// returned (not logged): the Kubernetes controller pins them on the Ingresses that caused them and tries again.
+    /// </summary>
+    public (bool Ok, IReadOnlyList<ConfigError> Errors) ApplyKubernetes(KubernetesFragment fragment)
+    {
+        lock (_reloadLock)
+        {
+            var result = TryReload(fragment, logErrors: false);
+            if (result.Ok)
+            {
+                _kubernetes = fragment;
+            }
+
+            return result;
+        }
+    }
+
+    private (bool Ok, IReadOnlyList<ConfigError> Errors) TryReload(KubernetesFragment? kubernetes, bool logErrors)
+    {
+        var previous = _current;
+        var (config, errors) = GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, previous.Revision + 1, kubernetes);
+        if (config is null)
+        {
+            if (logErrors)
             {
                 Log.ReloadRejected(_logger, errors.Count, previous.Revision);
                 foreach (var error in errors)
                 {
                     Log.ConfigErrorDetail(_logger, error.Key, error.Message);
                 }
-
-                return false;
             }
 
-            WarnAboutRestartOnlyChanges(previous, config);
-            _current = config;
-            Log.Reloaded(_logger, config.Revision, config.Routes.Length, config.Clusters.Count);
-
-            var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
-            old.Cancel();
-            old.Dispose();
-            Changed?.Invoke(previous, config);
-            return true;
+            return (false, errors);
         }
+
+        WarnAboutRestartOnlyChanges(previous, config);
+        _current = config;
+        Log.Reloaded(_logger, config.Revision, config.Routes.Length, config.Clusters.Count);
+
+        var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+        old.Cancel();
+        old.Dispose();
+        Changed?.Invoke(previous, config);
+        return (true, errors);
     }
 
     public void Dispose()
