@@ -124,10 +124,8 @@ internal static class EventIds
     public const int KubernetesIngressRejected = 1103;
     public const int KubernetesIngressAccepted = 1104;
     public const int KubernetesRuleSkipped = 1105;
-    public const int KubernetesSecretProblem = 1106;
-    public const int KubernetesApplied = 1107;
-    public const int KubernetesApplyFailed = 1108;
-    public const int KubernetesStatusWritten = 1109;
-    public const int KubernetesStatusFailed = 1110;
-    public const int KubernetesStarted = 1111;
+    public const int KubernetesApplyFailed = 1106;
+    public const int KubernetesStatusWritten = 1107;
+    public const int KubernetesStatusFailed = 1108;
+    public const int KubernetesStarted = 1109;
 }
