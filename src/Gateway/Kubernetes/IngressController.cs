@@ -140,7 +140,7 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
         foreach (var ingress in translation.Accepted)
         {
             var key = ingress.ObjectKey();
-            now["accepted " + key] = ingress.Meta("generation") ?? string.Empty;
+            now["accepted " + key] = ingress.Path("metadata", "generation")?.GetRawText() ?? string.Empty;
             if (!_reported.TryGetValue("accepted " + key, out var generation) || generation != now["accepted " + key])
             {
                 Log.Accepted(_logger, key);
