@@ -84,6 +84,7 @@ internal sealed partial class ResourceWatcher(ResourceKind kind, KubernetesApi a
     {
         if (item.Type == WatchEventType.Bookmark)
         {
+            Log.Bookmark(logger, kind.Plural, item.ResourceVersion ?? string.Empty);
             return false;
         }
 
@@ -103,6 +104,9 @@ internal sealed partial class ResourceWatcher(ResourceKind kind, KubernetesApi a
 
         [LoggerMessage(Observability.EventIds.KubernetesWatchGone, LogLevel.Information, "Kubernetes: resource version {Version} of {Kind} is gone (410); listing again.")]
         public static partial void Gone(ILogger logger, string kind, string version);
+
+        [LoggerMessage(Observability.EventIds.KubernetesBookmark, LogLevel.Debug, "Kubernetes: {Kind} bookmark at resource version {Version}.")]
+        public static partial void Bookmark(ILogger logger, string kind, string version);
 
         [LoggerMessage(Observability.EventIds.KubernetesWatchFailed, LogLevel.Warning, "Kubernetes: watching {Kind} from {Version} failed; retrying in {Wait}: {Error}")]
         public static partial void Failed(ILogger logger, string kind, string version, TimeSpan wait, string error);

@@ -128,4 +128,5 @@ internal static class EventIds
     public const int KubernetesStatusWritten = 1107;
     public const int KubernetesStatusFailed = 1108;
     public const int KubernetesStarted = 1109;
+    public const int KubernetesBookmark = 1110;
 }
