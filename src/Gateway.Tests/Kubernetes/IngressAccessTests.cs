@@ -61,6 +61,41 @@ public sealed class IngressAccessTests
         Assert.Contains("staff", lists);
     }
 
+    [Fact]
+    public async Task FilesDropAListAnIngressNames_TheFilesApply_AndThatIngressCloses()
+    {
+        await using var harness = await IngressHarness.StartApiAsync();
+        var pod = await harness.BackendAsync("pod-a");
+        var open = await harness.BackendAsync("open");
+        harness.Api.Put("services", Service("web"));
+        harness.Api.Put("endpointslices", Slice("web-1", "web", pod.Url.Port, ("127.0.0.1", true)));
+        harness.Api.Put("ingresses", Ingress("staff", "staff.test", "web", PortName("http"), annotations: new() { [Policy] = "ip", [List] = "staff" }));
+        harness.Api.Put("ingresses", Ingress("public", "public.test", "web", PortName("http")));
+        await harness.StartGatewayAsync(new JsonObject
+        {
+            ["Access"] = new JsonObject { ["Lists"] = new JsonObject { ["staff"] = new JsonObject { ["Id"] = 500, ["Entries"] = new JsonArray("127.0.0.1") } } },
+        });
+        await harness.AnsweredByAsync("staff.test", "pod-a");
+
+        var files = FilesWithOpenCatchAll(open.Url);
+        files["Access"] = new JsonObject();
+        var kubernetes = harness.Gateway.CurrentConfig.Kubernetes;
+        files["Kubernetes"] = new JsonObject
+        {
+            ["Enabled"] = true,
+            ["ApiServer"] = kubernetes.ApiServer.ToString(),
+            ["Token"] = kubernetes.Token,
+            ["CaFile"] = kubernetes.CaFile,
+            ["StatusAddress"] = kubernetes.StatusAddress,
+        };
+        await harness.Gateway.RewriteConfigAsync(files);
+
+        await harness.AnsweredByAsync("elsewhere.test", "open");
+        await harness.AnsweredByAsync("staff.test", "503");
+        Assert.Equal("pod-a", await harness.WhoAnswersAsync("public.test"));
+        Assert.Contains(harness.Gateway.Logs.Entries, e => e.Id.Id == Gateway.Observability.EventIds.KubernetesIngressRejected && e.Message.Contains("'staff' is not an access list", StringComparison.Ordinal));
+    }
+
     private static JsonObject FilesWithOpenCatchAll(Uri open) => new()
     {
         ["Access"] = new JsonObject { ["Lists"] = new JsonObject { ["staff"] = new JsonObject { ["Id"] = 500 } } },

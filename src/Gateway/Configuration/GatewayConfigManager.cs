@@ -43,9 +43,36 @@ internal sealed partial class GatewayConfigManager : IDisposable
     {
         lock (_reloadLock)
         {
+            if (_kubernetes is null || FilesConflictWithKubernetes is null)
+            {
+                return TryReload(_kubernetes, logErrors: true).Ok;
+            }
+
+            var (ok, errors) = TryReload(_kubernetes, logErrors: false);
+            if (ok)
+            {
+                return true;
+            }
+
+            // New files that only clash with what the Ingresses brought (a list they name was removed, say) are not
+            // refused: the controller translates the Ingresses again against them, rejecting those that no longer fit.
+            var kubernetes = _kubernetes;
+            if (errors.All(e => kubernetes.OwnerOf(e) is not null) &&
+                GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, _current.Revision + 1).Config is { } files)
+            {
+                FilesConflictWithKubernetes(files);
+                return false;
+            }
+
             return TryReload(_kubernetes, logErrors: true).Ok;
         }
     }
+
+    /// <summary>
+    /// Raised (with the files compiled alone) when changed files could not be applied only because of entries the
+    /// Kubernetes Ingresses brought; the handler is expected to apply a new translation made against those files.
+    /// </summary>
+    public event Action<GatewayConfig>? FilesConflictWithKubernetes;
 
     /// <summary>
     /// Swaps in what the Ingress resources now say, merged with the files. On errors nothing changes and they are

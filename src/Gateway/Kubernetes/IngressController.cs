@@ -20,6 +20,7 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
     private readonly ILogger<IngressController> _logger;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Dictionary<string, string> _reported = new(StringComparer.Ordinal);
+    private volatile GatewayConfig? _newFiles;
     private volatile bool _applied;
 
     public IngressController(GatewayConfigManager config, TimeProvider time, ILogger<IngressController> logger)
@@ -46,6 +47,7 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
         var status = new IngressStatusWriter(api, _settings, _logger);
         Log.Started(_logger, _settings.ApiServer, _settings.IngressClass, _settings.Namespace ?? "(all)");
 
+        _config.FilesConflictWithKubernetes += OnFilesConflict;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var running = watchers.Values.Select(w => w.RunAsync(() => _changes.Writer.TryWrite(true), stop.Token)).ToList();
         var reconcile = ReconcileAsync(watchers, translator, status, stop.Token);
@@ -56,9 +58,16 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
         }
         finally
         {
+            _config.FilesConflictWithKubernetes -= OnFilesConflict;
             await stop.CancelAsync();
             await Task.WhenAll(running.Append(reconcile)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    private void OnFilesConflict(GatewayConfig files)
+    {
+        _newFiles = files;
+        _changes.Writer.TryWrite(true);
     }
 
     private async Task ReconcileAsync(
@@ -93,12 +102,14 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
     private IngressTranslation? Apply(IngressTranslator translator, KubernetesSnapshot snapshot)
     {
         var forced = new Dictionary<string, string>(StringComparer.Ordinal);
+        var newFiles = _newFiles;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var translation = translator.Translate(snapshot, FileView.From(_config.Current), forced);
+            var translation = translator.Translate(snapshot, FileView.From(newFiles ?? _config.Current), forced);
             var (ok, errors) = _config.ApplyKubernetes(translation.Fragment);
             if (ok)
             {
+                Interlocked.CompareExchange(ref _newFiles, null, newFiles);
                 Report(translation);
                 return translation;
             }
