@@ -96,6 +96,12 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
             metadata["resourceVersion"] = version;
             metadata["creationTimestamp"] ??= new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(_version).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             var type = collection.Objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            // Status is a subresource: writing the object leaves the status as it was, as the API server does.
+            if (collection.Objects.TryGetValue(key, out var existing) && existing["status"] is { } status && !item.ContainsKey("status"))
+            {
+                item["status"] = status.DeepClone();
+            }
+
             collection.Objects[key] = item;
             if (!silent)
             {

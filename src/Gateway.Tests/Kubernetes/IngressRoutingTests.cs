@@ -88,7 +88,7 @@ public sealed class IngressRoutingTests
     }
 
     [Fact]
-    public async Task ServedIngress_GetsTheLoadBalancerAddressWrittenBack_Once()
+    public async Task ServedIngress_GetsTheLoadBalancerAddressWrittenBack_Once_AndLosesItWhenNoLongerServed()
     {
         await using var harness = await IngressHarness.StartApiAsync();
         var a = await harness.BackendAsync("pod-a");
@@ -106,5 +106,11 @@ public sealed class IngressRoutingTests
         await harness.AnsweredByAsync("second.test", "pod-a");
         await Eventually.TrueAsync(() => harness.Api.StatusPatches.Any(p => p.Ingress == Namespace + "/second"), "the second status patch");
         Assert.Single(harness.Api.StatusPatches, p => p.Ingress == Namespace + "/app");
+
+        // Handed to another controller: the address comes off, as this gateway no longer serves the host.
+        harness.Api.Put("ingresses", Ingress("app", "app.test", "web", PortName("http"), className: "nginx"));
+        await Eventually.TrueAsync(() => harness.Api.StatusPatches.Count(p => p.Ingress == Namespace + "/app") == 2, "the status cleared");
+        Assert.Null(harness.Api.StatusPatches.Last(p => p.Ingress == Namespace + "/app").Body["status"]!["loadBalancer"]!["ingress"]);
+        await harness.AnsweredByAsync("app.test", "404");
     }
 }

@@ -138,6 +138,11 @@ internal sealed partial class GatewayConfigManager : IDisposable
         {
             Log.StateDirectoryNeedsRestart(_logger, previous.StateDirectory);
         }
+
+        if (previous.Kubernetes != next.Kubernetes)
+        {
+            Log.KubernetesNeedsRestart(_logger);
+        }
     }
 
     private static partial class Log
@@ -156,5 +161,8 @@ internal sealed partial class GatewayConfigManager : IDisposable
 
         [LoggerMessage(Observability.EventIds.StateDirectoryNeedsRestart, LogLevel.Warning, "A new state directory takes effect at the next restart; {Current} stays in use.")]
         public static partial void StateDirectoryNeedsRestart(ILogger logger, string current);
+
+        [LoggerMessage(Observability.EventIds.KubernetesNeedsRestart, LogLevel.Warning, "Gateway:Kubernetes changes take effect at the next restart; the ingress controller keeps its settings.")]
+        public static partial void KubernetesNeedsRestart(ILogger logger);
     }
 }

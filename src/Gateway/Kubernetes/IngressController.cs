@@ -90,7 +90,7 @@ internal sealed partial class IngressController : BackgroundService, IReadinessC
             if (Apply(translator, snapshot) is { } translation)
             {
                 _applied = true;
-                await status.WriteAsync(translation.Accepted, cancellation);
+                await status.WriteAsync(snapshot.Ingresses.Values, translation.Accepted, cancellation);
             }
         }
     }

@@ -11,7 +11,11 @@ namespace Gateway.Kubernetes;
 /// </summary>
 internal sealed partial class IngressStatusWriter(KubernetesApi api, KubernetesSettings settings, ILogger logger)
 {
-    public async Task WriteAsync(IEnumerable<JsonElement> served, CancellationToken cancellation)
+    /// <summary>
+    /// Sets the address on the <paramref name="served"/> Ingresses, and takes it off the others that still carry it
+    /// (rejected, or moved to another class), so that the status never claims a host this gateway does not serve.
+    /// </summary>
+    public async Task WriteAsync(IEnumerable<JsonElement> all, IReadOnlyList<JsonElement> served, CancellationToken cancellation)
     {
         if (settings.StatusAddress is not { } address)
         {
@@ -19,27 +23,25 @@ internal sealed partial class IngressStatusWriter(KubernetesApi api, KubernetesS
         }
 
         var field = IPAddress.TryParse(address, out _) ? "ip" : "hostname";
-        foreach (var ingress in served)
+        var servedKeys = served.Select(i => i.ObjectKey()).ToHashSet(StringComparer.Ordinal);
+        foreach (var ingress in all)
         {
             var current = ingress.Items("status", "loadBalancer", "ingress").ToList();
-            if (current.Count == 1 && current[0].Str(field) == address && current[0].EnumerateObject().Count() == 1)
+            var ours = current.Count == 1 && current[0].Str(field) == address && current[0].EnumerateObject().Count() == 1;
+            var serve = servedKeys.Contains(ingress.ObjectKey());
+            if (ours == serve)
             {
                 continue;
             }
 
-            var patch = new JsonObject
-            {
-                ["status"] = new JsonObject
-                {
-                    ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { [field] = address }) },
-                },
-            };
+            var entries = serve ? new JsonArray(new JsonObject { [field] = address }) : null;
+            var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = entries } } };
             var ns = ingress.Meta("namespace") ?? "default";
             var name = ingress.Meta("name") ?? string.Empty;
             try
             {
                 await api.PatchIngressStatusAsync(ns, name, patch.ToJsonString(), cancellation);
-                Log.Written(logger, ns, name, address);
+                Log.Written(logger, ns, name, serve ? address : "(none)");
             }
             catch (Exception e) when (e is HttpRequestException or IOException or KubernetesApiException)
             {

@@ -12,6 +12,7 @@ internal static class EventIds
     public const int ConfigErrorDetail = 102;
     public const int ConfigNeedsRestart = 103;
     public const int StateDirectoryNeedsRestart = 104;
+    public const int KubernetesNeedsRestart = 105;
 
     public const int ListenerBound = 200;
     public const int ManagementNotLoopback = 201;
