@@ -65,6 +65,7 @@ internal sealed class IngressHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // K8S_TEST_LOGS=<file> appends the gateway's log to that file, for looking into a failing test.
         if (Environment.GetEnvironmentVariable("K8S_TEST_LOGS") is not null && Gateway is not null)
         {
             foreach (var entry in Gateway.Logs.Entries)
