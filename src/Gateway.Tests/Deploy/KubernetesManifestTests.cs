@@ -29,8 +29,31 @@ public sealed class KubernetesManifestTests : IDisposable
         Assert.Equal(resources.Select(f => f.Key).Order(StringComparer.Ordinal), kustomization.List("resources").Cast<string>().Order(StringComparer.Ordinal));
         Assert.All(resources.SelectMany(f => f.Value), r => Assert.Equal("gateway", r.Map("metadata").Map("labels").Text("app.kubernetes.io/name")));
         Assert.Equal(
-            ["ConfigMap", "Deployment", "PodDisruptionBudget", "Secret", "Service"],
+            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "IngressClass", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount"],
             resources.SelectMany(f => f.Value).Select(r => r.Text("kind")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Rbac_LetsTheServiceAccountWatchWhatTheControllerReads_AndWriteOnlyIngressStatus()
+    {
+        var account = Resource("ServiceAccount").Map("metadata").Text("name");
+        var binding = Resource("ClusterRoleBinding");
+        var role = Resource("ClusterRole");
+        var rules = role.Maps("rules").SelectMany(r => r.List("resources").Cast<string>().Select(resource =>
+            (Group: r.List("apiGroups").Cast<string>().Single(), Resource: resource, Verbs: r.List("verbs").Cast<string>().Order(StringComparer.Ordinal).ToArray()))).ToList();
+
+        Assert.Equal(account, PodSpec.Text("serviceAccountName"));
+        Assert.Equal(account, binding.Maps("subjects").Single().Text("name"));
+        Assert.Equal(role.Map("metadata").Text("name"), binding.Map("roleRef").Text("name"));
+        foreach (var kind in global::Gateway.Kubernetes.ResourceKind.All)
+        {
+            var group = kind.GroupVersionPath.StartsWith("/api/", StringComparison.Ordinal) ? string.Empty : kind.GroupVersionPath.Split('/')[2];
+            Assert.Contains(rules, r => r.Group == group && r.Resource == kind.Plural && r.Verbs.SequenceEqual(["get", "list", "watch"]));
+        }
+
+        Assert.Contains(rules, r => r.Group == "networking.k8s.io" && r.Resource == "ingresses/status" && r.Verbs.SequenceEqual(["patch", "update"]));
+        Assert.DoesNotContain(rules, r => r.Resource != "ingresses/status" && r.Verbs.Except(["get", "list", "watch"]).Any());
+        Assert.Equal("gateway", Resource("IngressClass").Map("metadata").Text("name"));
     }
 
     [Fact]
@@ -89,6 +112,9 @@ public sealed class KubernetesManifestTests : IDisposable
         var ports = Gateway.Maps("ports").ToDictionary(p => p.Text("name"), _ => FreePort.Get());
         var environment = Gateway.Maps("env").ToDictionary(e => e.Text("name"), e => e.Text("value"));
         environment["Gateway__StateDirectory"] = Path.Combine(_directory, "state");
+        // No API server here: ingress-controller mode is covered by the Kubernetes tests against a fake one.
+        Assert.Equal("true", environment["Gateway__Kubernetes__Enabled"]);
+        environment["Gateway__Kubernetes__Enabled"] = "false";
         foreach (var (name, port) in ports)
         {
             environment[name == "management" ? "Gateway__Management__Port" : $"Gateway__Listeners__{name}__Port"] = port.ToString(CultureInfo.InvariantCulture);

@@ -3,6 +3,7 @@ using Gateway.Access;
 using Gateway.Hosting;
 using Gateway.Observability;
 using Gateway.Knock;
+using Gateway.Kubernetes;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -56,6 +57,8 @@ internal sealed record GatewayConfig
     public TcpSettings Tcp { get; init; } = TcpSettings.None;
 
     public KnockSettings Knock { get; init; } = KnockSettings.Disabled;
+
+    public KubernetesSettings Kubernetes { get; init; } = KubernetesSettings.Disabled;
 
     /// <summary>Every listener the process binds, in binding order.</summary>
     public IEnumerable<ListenerDefinition> AllListeners =>

@@ -4,6 +4,7 @@ using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Observability;
 using Gateway.Knock;
+using Gateway.Kubernetes;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -19,8 +20,12 @@ namespace Gateway.Configuration;
 /// </summary>
 internal static class GatewayConfigCompiler
 {
+    /// <summary>
+    /// Compiles the files' configuration, with the routes, clusters, lists and certificates derived from Ingress
+    /// resources (<c>kubernetes</c>) merged in, so that they pass the same checks and end up in the same snapshot.
+    /// </summary>
     public static (GatewayConfig? Config, IReadOnlyList<ConfigError> Errors) Compile(
-        IConfiguration configuration, IEnumerable<ConfigError> fileErrors, string contentRoot, int revision)
+        IConfiguration configuration, IEnumerable<ConfigError> fileErrors, string contentRoot, int revision, KubernetesFragment? kubernetes = null)
     {
         var errors = new ConfigErrors();
         foreach (var error in fileErrors)
@@ -31,6 +36,8 @@ internal static class GatewayConfigCompiler
         var section = configuration.GetSection(GatewayOptions.SectionName);
         var bad = ConfigShape.Check(section, typeof(GatewayOptions), errors);
         var options = Bind(section, bad);
+        var kubernetesSettings = KubernetesCompiler.Compile(options.Kubernetes, errors);
+        kubernetes?.MergeInto(options);
 
         var listeners = ListenerCompiler.CompileListeners(options, errors);
         var management = ListenerCompiler.CompileManagement(options.Management, errors);
@@ -38,7 +45,7 @@ internal static class GatewayConfigCompiler
         var all = listeners.Concat(management is null ? [] : [management]).Concat(demo is null ? [] : [demo]).ToList();
         ListenerCompiler.CheckClashes(all, errors);
 
-        var clusters = ClusterCompiler.Compile(options, errors);
+        var clusters = ClusterCompiler.Compile(options, errors, kubernetes?.EndpointClusters);
         var clusterIds = options.Clusters.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var publicListeners = options.Listeners.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var routes = RouteCompiler.Compile(options, clusterIds, publicListeners, errors);
@@ -61,6 +68,11 @@ internal static class GatewayConfigCompiler
         (var knock, access) = KnockCompiler.Compile(options, access, contentRoot, errors);
         var (tls, acmePassThrough) = TlsCompiler.Compile(options, listeners, routes, clusterIds, contentRoot, errors);
         routes.AddRange(acmePassThrough);
+        if (kubernetes is not null)
+        {
+            tls = tls with { Supplied = kubernetes.Certificates };
+        }
+
         var tcp = TcpCompiler.Compile(options, listeners, errors);
 
         var accessLog = AccessLogCompiler.Compile(options.AccessLog, contentRoot, errors);
@@ -112,6 +124,7 @@ internal static class GatewayConfigCompiler
             Shutdown = shutdown,
             Tcp = tcp,
             Knock = knock,
+            Kubernetes = kubernetesSettings,
         };
         return (config, errors.All);
     }

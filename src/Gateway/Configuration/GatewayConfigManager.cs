@@ -1,3 +1,4 @@
+using Gateway.Kubernetes;
 using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Configuration;
@@ -15,6 +16,7 @@ internal sealed partial class GatewayConfigManager : IDisposable
     private readonly IDisposable _subscription;
     private readonly Lock _reloadLock = new();
     private volatile GatewayConfig _current;
+    private KubernetesFragment? _kubernetes;
     private CancellationTokenSource _changed = new();
 
     public GatewayConfigManager(
@@ -41,29 +43,82 @@ internal sealed partial class GatewayConfigManager : IDisposable
     {
         lock (_reloadLock)
         {
-            var previous = _current;
-            var (config, errors) = GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, previous.Revision + 1);
-            if (config is null)
+            if (_kubernetes is null || FilesConflictWithKubernetes is null)
+            {
+                return TryReload(_kubernetes, logErrors: true).Ok;
+            }
+
+            var (ok, errors) = TryReload(_kubernetes, logErrors: false);
+            if (ok)
+            {
+                return true;
+            }
+
+            // New files that only clash with what the Ingresses brought (a list they name was removed, say) are not
+            // refused: the controller translates the Ingresses again against them, rejecting those that no longer fit.
+            var kubernetes = _kubernetes;
+            if (errors.All(e => kubernetes.OwnerOf(e) is not null) &&
+                GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, _current.Revision + 1).Config is { } files)
+            {
+                FilesConflictWithKubernetes(files);
+                return false;
+            }
+
+            return TryReload(_kubernetes, logErrors: true).Ok;
+        }
+    }
+
+    /// <summary>
+    /// Raised (with the files compiled alone) when changed files could not be applied only because of entries the
+    /// Kubernetes Ingresses brought; the handler is expected to apply a new translation made against those files.
+    /// </summary>
+    public event Action<GatewayConfig>? FilesConflictWithKubernetes;
+
+    /// <summary>
+    /// Swaps in what the Ingress resources now say, merged with the files. On errors nothing changes and they are
+    /// returned (not logged): the Kubernetes controller pins them on the Ingresses that caused them and tries again.
+    /// </summary>
+    public (bool Ok, IReadOnlyList<ConfigError> Errors) ApplyKubernetes(KubernetesFragment fragment)
+    {
+        lock (_reloadLock)
+        {
+            var result = TryReload(fragment, logErrors: false);
+            if (result.Ok)
+            {
+                _kubernetes = fragment;
+            }
+
+            return result;
+        }
+    }
+
+    private (bool Ok, IReadOnlyList<ConfigError> Errors) TryReload(KubernetesFragment? kubernetes, bool logErrors)
+    {
+        var previous = _current;
+        var (config, errors) = GatewayConfigCompiler.Compile(_configuration, _files?.LoadErrors ?? [], _contentRoot, previous.Revision + 1, kubernetes);
+        if (config is null)
+        {
+            if (logErrors)
             {
                 Log.ReloadRejected(_logger, errors.Count, previous.Revision);
                 foreach (var error in errors)
                 {
                     Log.ConfigErrorDetail(_logger, error.Key, error.Message);
                 }
-
-                return false;
             }
 
-            WarnAboutRestartOnlyChanges(previous, config);
-            _current = config;
-            Log.Reloaded(_logger, config.Revision, config.Routes.Length, config.Clusters.Count);
-
-            var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
-            old.Cancel();
-            old.Dispose();
-            Changed?.Invoke(previous, config);
-            return true;
+            return (false, errors);
         }
+
+        WarnAboutRestartOnlyChanges(previous, config);
+        _current = config;
+        Log.Reloaded(_logger, config.Revision, config.Routes.Length, config.Clusters.Count);
+
+        var old = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+        old.Cancel();
+        old.Dispose();
+        Changed?.Invoke(previous, config);
+        return (true, errors);
     }
 
     public void Dispose()
@@ -83,6 +138,11 @@ internal sealed partial class GatewayConfigManager : IDisposable
         {
             Log.StateDirectoryNeedsRestart(_logger, previous.StateDirectory);
         }
+
+        if (previous.Kubernetes != next.Kubernetes)
+        {
+            Log.KubernetesNeedsRestart(_logger);
+        }
     }
 
     private static partial class Log
@@ -101,5 +161,8 @@ internal sealed partial class GatewayConfigManager : IDisposable
 
         [LoggerMessage(Observability.EventIds.StateDirectoryNeedsRestart, LogLevel.Warning, "A new state directory takes effect at the next restart; {Current} stays in use.")]
         public static partial void StateDirectoryNeedsRestart(ILogger logger, string current);
+
+        [LoggerMessage(Observability.EventIds.KubernetesNeedsRestart, LogLevel.Warning, "Gateway:Kubernetes changes take effect at the next restart; the ingress controller keeps its settings.")]
+        public static partial void KubernetesNeedsRestart(ILogger logger);
     }
 }

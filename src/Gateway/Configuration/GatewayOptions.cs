@@ -3,6 +3,7 @@ using Gateway.Demo;
 using Gateway.Hosting;
 using Gateway.Observability;
 using Gateway.Knock;
+using Gateway.Kubernetes;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
 using Gateway.RuntimeApi.AdminApi;
@@ -71,4 +72,7 @@ internal sealed class GatewayOptions
 
     /// <summary>OpenID Connect login, the "allow my IP" portal, and the forward-auth endpoint.</summary>
     public KnockOptions Knock { get; set; } = new();
+
+    /// <summary>Ingress-controller mode: serve the cluster's Ingress resources of our IngressClass.</summary>
+    public KubernetesOptions Kubernetes { get; set; } = new();
 }

@@ -2,6 +2,7 @@ using Gateway.Access;
 using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Knock;
+using Gateway.Kubernetes;
 using Gateway.Observability;
 using Gateway.Routing;
 using Gateway.RuntimeApi;
@@ -44,6 +45,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayObservability();
         services.AddGatewayTcp();
         services.AddKnock();
+        services.AddKubernetesIngress();
         return builder;
     }
 

@@ -12,6 +12,7 @@ internal static class EventIds
     public const int ConfigErrorDetail = 102;
     public const int ConfigNeedsRestart = 103;
     public const int StateDirectoryNeedsRestart = 104;
+    public const int KubernetesNeedsRestart = 105;
 
     public const int ListenerBound = 200;
     public const int ManagementNotLoopback = 201;
@@ -122,4 +123,16 @@ internal static class EventIds
     public const int LoggedOut = 814;
     public const int GrantEndNotRecorded = 815;
     public const int PortalStoreUnavailable = 816;
+
+    public const int KubernetesListed = 1100;
+    public const int KubernetesWatchGone = 1101;
+    public const int KubernetesWatchFailed = 1102;
+    public const int KubernetesIngressRejected = 1103;
+    public const int KubernetesIngressAccepted = 1104;
+    public const int KubernetesRuleSkipped = 1105;
+    public const int KubernetesApplyFailed = 1106;
+    public const int KubernetesStatusWritten = 1107;
+    public const int KubernetesStatusFailed = 1108;
+    public const int KubernetesStarted = 1109;
+    public const int KubernetesBookmark = 1110;
 }

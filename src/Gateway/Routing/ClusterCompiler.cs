@@ -22,7 +22,11 @@ internal static class ClusterCompiler
         ["PowerOfTwoChoices"] = "PowerOfTwoChoices",
     };
 
-    public static Dictionary<string, ClusterDefinition> Compile(GatewayOptions options, ConfigErrors errors)
+    /// <summary>
+    /// Compiles every cluster. Those in <c>mayBeEmpty</c> get their destinations at run time (Kubernetes endpoints),
+    /// so having none is a 503 for now, not an error.
+    /// </summary>
+    public static Dictionary<string, ClusterDefinition> Compile(GatewayOptions options, ConfigErrors errors, IReadOnlySet<string>? mayBeEmpty = null)
     {
         var clusters = new Dictionary<string, ClusterDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, cluster) in options.Clusters.OrderBy(c => c.Key, StringComparer.Ordinal))
@@ -30,7 +34,7 @@ internal static class ClusterCompiler
             var key = $"Gateway:Clusters:{id}";
             var before = errors.All.Count;
 
-            var destinations = CompileDestinations(cluster, key, errors);
+            var destinations = CompileDestinations(cluster, key, mayBeEmpty?.Contains(id) == true, errors);
 
             var balance = cluster.LoadBalancing ?? "roundrobin";
             if (!LoadBalancingPolicies.TryGetValue(balance, out var policy))
@@ -70,9 +74,9 @@ internal static class ClusterCompiler
         return clusters;
     }
 
-    private static ImmutableArray<DestinationDefinition> CompileDestinations(ClusterOptions cluster, string key, ConfigErrors errors)
+    private static ImmutableArray<DestinationDefinition> CompileDestinations(ClusterOptions cluster, string key, bool mayBeEmpty, ConfigErrors errors)
     {
-        if (cluster.Destinations.Count == 0)
+        if (cluster.Destinations.Count == 0 && !mayBeEmpty)
         {
             errors.Add(key + ":Destinations", "is empty; add at least one destination, like \"server1\": { \"Address\": \"http://10.0.0.5:8080\" }.");
         }

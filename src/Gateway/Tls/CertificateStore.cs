@@ -67,6 +67,13 @@ internal sealed partial class CertificateStore : IDisposable
         {
             Apply(next.Tls);
         }
+        else if (!previous.Tls.Supplied.SequenceEqual(next.Tls.Supplied))
+        {
+            lock (_lock)
+            {
+                Rebuild(next.Tls);
+            }
+        }
     }
 
     private void Apply(TlsSettings settings)
@@ -143,7 +150,7 @@ internal sealed partial class CertificateStore : IDisposable
         var defaultCertificate = settings.DefaultCertificate is { } name && _files.TryGetValue(name, out var named)
             ? named.Certificates.FirstOrDefault()
             : fromFiles.FirstOrDefault() ?? _selfSigned;
-        var all = fromFiles.Concat(_managed.Values);
+        var all = fromFiles.Concat(settings.Supplied).Concat(_managed.Values);
         if (_selfSigned is not null)
         {
             all = all.Append(_selfSigned);

@@ -11,6 +11,9 @@ internal sealed record TlsSettings
 
     public ImmutableArray<CertificateSource> Certificates { get; init; } = [];
 
+    /// <summary>Certificates handed over already loaded by another configuration source (Kubernetes TLS Secrets).</summary>
+    public ImmutableArray<ServerCertificate> Supplied { get; init; } = [];
+
     /// <summary>The entry whose (first) certificate is served when nothing matches the SNI; null: see <see cref="CertificateStore"/>.</summary>
     public string? DefaultCertificate { get; init; }
 
