@@ -137,10 +137,11 @@ def main():
                     for s in order:
                         pgid = farm.sut[s]["proc"].pid
                         cpu0 = procs.cpu_seconds(pgid)
-                        result = load.run(w, farm.sut[s], args.seconds, load_cpus, threads, timeout=args.seconds + 60)
+                        with procs.RssSampler(pgid) as rss:
+                            result = load.run(w, farm.sut[s], args.seconds, load_cpus, threads, timeout=args.seconds + 60)
                         result["cpu"] = procs.cpu_seconds(pgid) - cpu0
                         result["cpu_per_10k"] = result["cpu"] / max(1, result["requests"]) * 10000
-                        result["rss"] = procs.rss_mib(pgid)
+                        result["rss"] = rss.peak
                         results[s][w].append(result)
                         flag = f"  ({result['bad']} non-2xx, {result['errors']} errors)" if result["bad"] or result["errors"] else ""
                         print(f"  round {r + 1} {w:12} {s:9} {result['rps']:9.0f} req/s  p50 {result['p50']:6.2f} ms"

@@ -8,6 +8,7 @@ import resource
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -130,3 +131,27 @@ def wait_port(port, proc, seconds=60):
         except OSError:
             time.sleep(0.1)
     return False
+
+
+class RssSampler:
+    """Highest resident memory (VmRSS, summed over the group) seen while a run lasts, sampled every 100 ms: the peak of
+    one workload, which VmHWM (the peak since the process started) cannot tell apart from earlier ones."""
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mib(self.pgid))
+
+    def _run(self):
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, rss_mib(self.pgid))
