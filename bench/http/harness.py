@@ -34,7 +34,7 @@ def main():
     parser.add_argument("--from-json", metavar="FILE", help="measure nothing: write the report and chart again from a run's JSON")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="length of one measured run")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of load per server and tool before measuring")
+    parser.add_argument("--warmup", type=int, default=6, help="seconds of load per server and tool before measuring")
     parser.add_argument("--workloads", default=",".join(load.WORKLOADS), help="comma-separated, from: " + ", ".join(load.WORKLOADS))
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated, from: " + ", ".join(SERVERS))
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:KEY=VALUE[,KEY=VALUE]",
@@ -104,6 +104,7 @@ def main():
         "versions": _versions(args.gateway),
         "rounds_planned": args.rounds,
         "seconds": args.seconds,
+        "warmup": args.warmup,
         "gateway_env": gateway_env,
         "variants": variants,
         "kernel": platform.release(),

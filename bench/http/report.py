@@ -45,7 +45,8 @@ def markdown(meta, results, workloads, servers, chart_name):
         f"Load average before {meta['load_before']}, after {meta.get('load_after', '?')} (other work shares the machine).",
         f"{v['haproxy']}; nginx {v['nginx']}; {v['wrk']}; {v['h2load']}; .NET SDK {v['dotnet']}; Gateway {v['gateway']}.",
         f"Medians of {meta.get('rounds', 0)} rounds (of {meta['rounds_planned']} planned) of {meta['seconds']} s per server"
-        f" and workload, servers in alternation; the backend is nginx serving 1 KiB and 64 KiB files on loopback.",
+        f" and workload, servers in alternation, after {meta.get('warmup', '?')} s of warm-up per server and tool (Gateway"
+        f" compiles its hot path in the first seconds); the backend is nginx serving 1 KiB and 64 KiB files on loopback.",
     ]
     if meta.get("gateway_env"):
         lines.append("Gateway environment: " + ", ".join(f"`{k}={val}`" for k, val in meta["gateway_env"].items()) + ".")
@@ -101,7 +102,7 @@ def goals(meta, results, servers):
     out = ["Goals (issue 9), at HTTP/1.1, 64 connections, 1 KiB unless said:", ""]
 
     def line(name, value, target, ok):
-        if value is None:
+        if value in (None, "-"):
             out.append(f"- {name}: not measured")
         else:
             out.append(f"- {name}: **{value}** (goal {target}) {'met' if ok else 'MISSED'}")
@@ -135,10 +136,11 @@ def chart(path, meta, results, workloads, servers):
         import matplotlib.pyplot as plt
     except ImportError:
         return _chart_plain(path, meta, results, workloads, servers)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 1.2 + 0.55 * len(workloads) * len(servers) / 2 + 1.5), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 1.2 + 0.55 * len(workloads) * len(servers) / 2 + 1.5), sharey=True)
     labels = [WORKLOADS[w]["label"] for w in workloads]
     height = 0.8 / len(servers)
-    for ax, (key, title, fmt) in zip(axes, (("rps", "requests/s (higher is better)", "{:,.0f}"), ("p99", "p99 latency, ms (lower is better)", "{:.1f}"))):
+    for ax, (key, title, fmt) in zip(axes, (("rps", "requests/s (higher is better)", "{:,.0f}"), ("p99", "p99 latency, ms (lower is better)", "{:.1f}"),
+                                           ("cpu_per_10k", "server CPU s per 10k requests (lower is better)", "{:.2f}"))):
         for i, s in enumerate(servers):
             values = [median(results[s][w], key) or 0 for w in workloads]
             ys = [g + i * height for g in range(len(workloads))]
