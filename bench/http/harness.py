@@ -34,14 +34,14 @@ def main():
     parser.add_argument("--from-json", metavar="FILE", help="measure nothing: write the report and chart again from a run's JSON")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="length of one measured run")
-    parser.add_argument("--warmup", type=int, default=6, help="seconds of load per server and tool before measuring")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of load per server and tool before measuring")
     parser.add_argument("--workloads", default=",".join(load.WORKLOADS), help="comma-separated, from: " + ", ".join(load.WORKLOADS))
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated, from: " + ", ".join(SERVERS))
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:KEY=VALUE[,KEY=VALUE]",
                         help="one more Gateway with the ip+kat policy and this environment, measured in alternation with the"
                              " rest as server gw-ipkat.NAME (A/B of a setting: --variant wks:DOTNET_gcServer=0)")
     parser.add_argument("--pidfile", help="append the process id of every process group started (for the caller's trap)")
-    parser.add_argument("--limit", type=int, default=420, help="seconds for the whole measurement; later rounds are skipped")
+    parser.add_argument("--limit", type=int, default=460, help="seconds for the whole measurement; later rounds are skipped")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the load generator and the servers apart")
     parser.add_argument("--gateway-env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment for both Gateway processes (A/B runs of a setting)")

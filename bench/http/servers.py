@@ -5,6 +5,7 @@ listener and an HTTPS listener (ALPN h2 and http/1.1), the client IP checked aga
   haproxy    HAProxy, Knocknoc's guide: acl is_app hdr(host) + acl knoc src -u 500 -f <list>; use_backend if both
   gw-none    Gateway, the route without an access policy
   gw-ipkat   Gateway, the route with the ip+kat policy; the client carries a session cookie from a redeemed KAT
+             (and sends the same Cookie header to every other server, so all get the same requests)
 
 Each logs every request as it would by default: HAProxy's httplog (Debian's default config logs every request) to
 its standard output, Gateway's access log to its standard output, both to /dev/null; nginx direct logs nothing.
@@ -271,6 +272,12 @@ class Servers:
             if policy:
                 cookies = {"http": redeem(sock, http_port, False), "https": redeem(sock, https_port, True)}
             self.sut[name] = {"proc": proc, "http": http_port, "https": https_port, "cookie": cookies}
+
+        # Every server gets the same requests: the ip+kat session cookie goes to the others too (they forward it and
+        # ignore it), so a comparison differs only in what each server does with it.
+        shared = next((s["cookie"] for s in self.sut.values() if s["cookie"]), {})
+        for s in self.sut.values():
+            s["cookie"] = s["cookie"] or dict(shared)
 
         for name, s in self.sut.items():
             check(s["http"], False, s["cookie"].get("http"))
