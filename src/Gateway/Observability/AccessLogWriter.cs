@@ -13,12 +13,20 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
 {
     private static readonly TimeSpan FlushOnStopTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the writer lets lines gather after a batch: one wake-up and one write per interval under load instead of
+    /// one per request. Woken per line, the thread took CPU time and context switches from the requests themselves
+    /// (bench/run: about 20% fewer requests/s with the access log on than off, on one core); a line is at most this late.
+    /// </summary>
+    internal static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(20);
+
     private readonly GatewayConfigManager _config;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<AccessLogWriter> _logger;
     private readonly Channel<AccessLogEntry> _queue;
     private readonly AccessLogFormatter _formatter = new();
     private readonly AccessLogBuffer _buffer = new();
+    private readonly ManualResetEventSlim _stopping = new();
     private AccessLogSettings _settings;
     private AccessLogSink? _sink;
     private Thread? _thread;
@@ -82,6 +90,7 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
     /// <summary>After the server has stopped and drained: write what is queued, then close.</summary>
     public Task StoppedAsync(CancellationToken cancellationToken)
     {
+        _stopping.Set();
         _queue.Writer.TryComplete();
         _thread?.Join(FlushOnStopTimeout);
         return Task.CompletedTask;
@@ -89,10 +98,12 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
 
     public void Dispose()
     {
+        _stopping.Set();
         _queue.Writer.TryComplete();
         if (_thread is null || _thread.Join(FlushOnStopTimeout))
         {
             _sink?.Dispose();
+            _stopping.Dispose();
         }
     }
 
@@ -124,6 +135,7 @@ internal sealed partial class AccessLogWriter : IHostedLifecycleService, IDispos
 
             Emit(sink, _buffer.Length, pending);
             Flush(sink);
+            _stopping.Wait(BatchInterval);
         }
 
         _sink?.Flush();

@@ -1,0 +1,118 @@
+"""A bar chart as a PNG, with nothing but the standard library (zlib): no plotting package, no fonts, no network.
+Text is drawn with a built-in 5x7 pixel font (upper case, digits and a little punctuation)."""
+import struct
+import zlib
+
+# 5x7 glyphs: seven rows, five bits each (most significant bit leftmost).
+_ROWS = {
+    "0": (0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E), "1": (0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E),
+    "2": (0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F), "3": (0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E),
+    "4": (0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02), "5": (0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E),
+    "6": (0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E), "7": (0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08),
+    "8": (0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E), "9": (0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C),
+    "A": (0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11), "B": (0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E),
+    "C": (0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E), "D": (0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C),
+    "E": (0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F), "F": (0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10),
+    "G": (0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F), "H": (0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11),
+    "I": (0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E), "J": (0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C),
+    "K": (0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11), "L": (0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F),
+    "M": (0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11), "N": (0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11),
+    "O": (0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E), "P": (0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10),
+    "Q": (0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D), "R": (0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11),
+    "S": (0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E), "T": (0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04),
+    "U": (0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E), "V": (0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04),
+    "W": (0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A), "X": (0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11),
+    "Y": (0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04), "Z": (0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F),
+    " ": (0, 0, 0, 0, 0, 0, 0), ".": (0, 0, 0, 0, 0, 0x0C, 0x0C), ",": (0, 0, 0, 0, 0x0C, 0x04, 0x08),
+    "/": (0x01, 0x01, 0x02, 0x04, 0x08, 0x10, 0x10), "-": (0, 0, 0, 0x1F, 0, 0, 0),
+    ":": (0, 0x0C, 0x0C, 0, 0x0C, 0x0C, 0), "(": (0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02),
+    ")": (0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08), "%": (0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03),
+    "+": (0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0), "=": (0, 0, 0x1F, 0, 0x1F, 0, 0),
+    "*": (0, 0x04, 0x15, 0x0E, 0x15, 0x04, 0), "<": (0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02),
+    ">": (0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08),
+}
+
+
+class Canvas:
+    def __init__(self, width, height, background=(255, 255, 255)):
+        self.width, self.height = width, height
+        self.pixels = bytearray(bytes(background) * (width * height))
+
+    def rect(self, x, y, w, h, color):
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(self.width, x + w), min(self.height, y + h)
+        if x1 <= x0:
+            return
+        row = bytes(color) * (x1 - x0)
+        for yy in range(y0, y1):
+            start = (yy * self.width + x0) * 3
+            self.pixels[start:start + len(row)] = row
+
+    def text(self, x, y, s, color=(0, 0, 0), scale=2):
+        for ch in s:
+            rows = _ROWS.get(ch.upper(), _ROWS["*"])
+            for r, bits in enumerate(rows):
+                for col in range(5):
+                    if bits & (0x10 >> col):
+                        self.rect(x + col * scale, y + r * scale, scale, scale, color)
+            x += 6 * scale
+        return x
+
+    @staticmethod
+    def text_width(s, scale=2):
+        return len(s) * 6 * scale
+
+    def png(self):
+        raw = b"".join(b"\x00" + bytes(self.pixels[y * self.width * 3:(y + 1) * self.width * 3]) for y in range(self.height))
+
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def bars(path, title, subtitle, groups, series, panels):
+    """groups: [(label, {series: {panel_key: value}})]; series: [(key, label, color)]; panels: [(key, title, fmt)]."""
+    panel_w, label_w, bar_h, gap = 430, 250, 14, 16
+    group_h = len(series) * bar_h + gap
+    top = 120
+    height = top + len(groups) * group_h + 40
+    width = label_w + len(panels) * (panel_w + 30) + 20
+    c = Canvas(width, height)
+    c.text(20, 14, title, scale=3)
+    c.text(20, 44, subtitle, color=(90, 90, 90), scale=1)
+    x = 20
+    for _, label, color in series:
+        c.rect(x, 62, 12, 12, color)
+        x = c.text(x + 18, 63, label, scale=2) + 20
+    for p, (key, ptitle, fmt) in enumerate(panels):
+        left = label_w + p * (panel_w + 30)
+        top_values = [v.get(key) for _, g in groups for v in g.values() if v.get(key) is not None]
+        peak = max(top_values) if top_values else 1
+        c.text(left, top - 24, ptitle, scale=2)
+        c.rect(left, top, 1, len(groups) * group_h, (0, 0, 0))
+        for gi, (glabel, values) in enumerate(groups):
+            y = top + gi * group_h + gap // 2
+            if p == 0:
+                for li, part in enumerate(_wrap(glabel, 19)):
+                    c.text(20, y + li * 18, part, scale=2)
+            for si, (skey, _, color) in enumerate(series):
+                value = values.get(skey, {}).get(key)
+                if value is None:
+                    continue
+                w = int((panel_w - 90) * value / peak) if peak else 0
+                c.rect(left + 1, y + si * bar_h, w, bar_h - 3, color)
+                c.text(left + w + 6, y + si * bar_h + 2, fmt(value), color=(40, 40, 40), scale=1)
+    with open(path, "wb") as f:
+        f.write(c.png())
+
+
+def _wrap(text, width):
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = (line + " " + word).strip()
+    return lines + ([line] if line else [])
