@@ -22,6 +22,10 @@ internal sealed record AccessSnapshot(
 {
     public const int CurrentVersion = 1;
 
+    /// <summary>How many records it holds (entries, tokens, sessions): what writing it costs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Size => Lists.Values.Sum(l => l.Length) + Tokens.Values.Sum(t => t.Length) + Sessions.Length;
+
     /// <summary>Takes the state as it is now. Cheap: list contents are immutable snapshots already.</summary>
     public static AccessSnapshot Capture(AccessState state, long seq, DateTimeOffset now) => new(
         CurrentVersion,

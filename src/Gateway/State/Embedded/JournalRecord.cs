@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,15 +14,16 @@ internal sealed record JournalRecord(long Seq, AccessChange Change)
 {
     internal static JsonSerializerOptions Json => StateJson.Options;
 
-    public byte[] Encode()
+    /// <summary>Appends the record's line to <paramref name="output"/>, serializing through reused buffers.</summary>
+    public void WriteTo(Stream output, JournalEncoder encoder)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
-        var line = new byte[9 + json.Length + 1];
-        Encoding.ASCII.GetBytes(Crc32.Compute(json).ToString("x8", CultureInfo.InvariantCulture), line);
-        line[8] = (byte)' ';
-        json.CopyTo(line, 9);
-        line[^1] = (byte)'\n';
-        return line;
+        var json = encoder.Serialize(this);
+        Span<byte> prefix = stackalloc byte[9];
+        Crc32.Compute(json).TryFormat(prefix, out _, "x8", CultureInfo.InvariantCulture);
+        prefix[8] = (byte)' ';
+        output.Write(prefix);
+        output.Write(json);
+        output.WriteByte((byte)'\n');
     }
 
     /// <summary>Reads one line (without its newline); null when it is damaged.</summary>
@@ -77,4 +79,24 @@ internal sealed record JournalRecord(long Seq, AccessChange Change)
 
         return (records, position, false);
     }
+}
+
+/// <summary>The writer loop's reusable JSON buffer and writer, so a record costs no allocation of its own.</summary>
+internal sealed class JournalEncoder : IDisposable
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _writer;
+
+    public JournalEncoder() => _writer = new Utf8JsonWriter(_buffer);
+
+    public ReadOnlySpan<byte> Serialize(JournalRecord record)
+    {
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        JsonSerializer.Serialize(_writer, record, JournalRecord.Json);
+        _writer.Flush();
+        return _buffer.WrittenSpan;
+    }
+
+    public void Dispose() => _writer.Dispose();
 }
