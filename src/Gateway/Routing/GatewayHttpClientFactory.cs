@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Observability;
+using Gateway.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Routing;
@@ -39,7 +40,7 @@ internal sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactor
         {
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(caFile);
-            validate = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+            validate = (_, certificate, _, errors) => CustomRoots.Validate(roots, certificate, errors);
             handler.SslOptions.RemoteCertificateValidationCallback = validate;
         }
 
@@ -49,26 +50,6 @@ internal sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactor
             var checkCertificate = verify ? validate : (_, _, _, _) => true;
             handler.ConnectCallback = (connect, cancellation) => ConnectWithSniAsync(connect, sni, checkCertificate, cancellation);
         }
-    }
-
-    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (certificate is X509Certificate2 leaf)
-        {
-            return chain.Build(leaf);
-        }
-
-        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(copy);
     }
 
     private static async ValueTask<Stream> ConnectWithSniAsync(
