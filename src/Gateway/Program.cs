@@ -3,6 +3,7 @@ using Gateway.Hosting;
 
 // Composition only. The command line picks what to do; GatewayApplication wires the capabilities
 // (CreateBuilder -> AddGateway -> Build -> UseGateway); each capability lives in its own folder.
+RuntimeTuning.Apply();
 var commandLine = GatewayCommandLine.Parse(args);
 if (commandLine.Error is { } usageError)
 {
