@@ -20,7 +20,7 @@ public sealed class SendProxyTests : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("gateway-sendproxy-").FullName;
     private int _plainPort;
     private int _tlsPort;
-    private HaproxyProcess _haproxy = null!;
+    private ServerProcess _haproxy = null!;
 
     public async Task InitializeAsync()
     {
@@ -53,7 +53,7 @@ public sealed class SendProxyTests : IAsyncLifetime
         }
     }
 
-    private Task<HaproxyProcess> StartHaproxyAsync(string pem) =>
+    private Task<ServerProcess> StartHaproxyAsync(string pem) =>
         HaproxyProcess.StartAsync($"""
             global
               log stderr format raw local0
