@@ -12,7 +12,11 @@ public sealed partial class FakeKubernetesApi
     {
         var request = context.Request;
         var body = request.Method == "PATCH" ? await new StreamReader(request.Body).ReadToEndAsync() : null;
-        var plural = Kinds.FirstOrDefault(k => request.Path.Value == k.Value.Path || (request.Path.Value ?? string.Empty).Contains("/" + k.Key + "/", StringComparison.Ordinal)).Key;
+        // The collection (cluster-wide or .../namespaces/{ns}/{plural}), or an object or subresource under it.
+        var path = request.Path.Value ?? string.Empty;
+        var plural = Kinds.FirstOrDefault(k => path == k.Value.Path ||
+            (path.StartsWith(k.Value.Path[..k.Value.Path.LastIndexOf('/')] + "/namespaces/", StringComparison.Ordinal) && path.EndsWith("/" + k.Key, StringComparison.Ordinal)) ||
+            path.Contains("/" + k.Key + "/", StringComparison.Ordinal)).Key;
         var watch = request.Query["watch"] is var w && (w == "true" || w == "1");
         lock (_lock)
         {
@@ -37,11 +41,11 @@ public sealed partial class FakeKubernetesApi
         }
         else if (request.Method == "GET" && watch)
         {
-            await WatchAsync(context, plural);
+            await WatchAsync(context, plural, NamespaceOf(request.Path.Value!));
         }
         else if (request.Method == "GET")
         {
-            await ListAsync(context, plural);
+            await ListAsync(context, plural, NamespaceOf(request.Path.Value!));
         }
         else
         {
@@ -49,7 +53,19 @@ public sealed partial class FakeKubernetesApi
         }
     }
 
-    private async Task ListAsync(HttpContext context, string plural)
+    /// <summary>The namespace a path is scoped to (<c>.../namespaces/{ns}/ingresses</c>), or null for all of them.</summary>
+    private static string? NamespaceOf(string path)
+    {
+        var parts = path.Split('/');
+        var at = Array.IndexOf(parts, "namespaces");
+        return at >= 0 && at + 2 < parts.Length ? parts[at + 1] : null;
+    }
+
+    /// <summary>Whether a watch line concerns <paramref name="ns"/>: events without a namespaced object (bookmarks, errors) always do.</summary>
+    private static bool Concerns(string line, string? ns) =>
+        ns is null || JsonNode.Parse(line)?["object"]?["metadata"]?["namespace"]?.GetValue<string>() is not { } objectNamespace || objectNamespace == ns;
+
+    private async Task ListAsync(HttpContext context, string plural, string? ns)
     {
         JsonObject list;
         lock (_lock)
@@ -60,7 +76,9 @@ public sealed partial class FakeKubernetesApi
                 ["kind"] = kind + "List",
                 ["apiVersion"] = apiVersion,
                 ["metadata"] = new JsonObject { ["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture) },
-                ["items"] = new JsonArray([.. _collections[plural].Objects.Values.Select(o => o.DeepClone())]),
+                ["items"] = new JsonArray([.. _collections[plural].Objects.Values
+                    .Where(o => ns is null || o["metadata"]?["namespace"]?.GetValue<string>() == ns)
+                    .Select(o => o.DeepClone())]),
             };
         }
 
@@ -68,7 +86,7 @@ public sealed partial class FakeKubernetesApi
         await context.Response.WriteAsync(list.ToJsonString());
     }
 
-    private async Task WatchAsync(HttpContext context, string plural)
+    private async Task WatchAsync(HttpContext context, string plural, string? ns)
     {
         var from = long.Parse(context.Request.Query["resourceVersion"].ToString(), CultureInfo.InvariantCulture);
         var channel = Channel.CreateUnbounded<string?>();
@@ -98,7 +116,7 @@ public sealed partial class FakeKubernetesApi
         {
             context.Response.ContentType = "application/json";
             await context.Response.StartAsync();
-            foreach (var line in backlog)
+            foreach (var line in backlog.Where(l => Concerns(l, ns)))
             {
                 await context.Response.WriteAsync(line);
             }
@@ -110,6 +128,11 @@ public sealed partial class FakeKubernetesApi
                 {
                     context.Abort();
                     return;
+                }
+
+                if (!Concerns(line, ns))
+                {
+                    continue;
                 }
 
                 await context.Response.WriteAsync(line);

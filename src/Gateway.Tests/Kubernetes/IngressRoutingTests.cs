@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Gateway.Tests.TestSupport;
 using static Gateway.Tests.Kubernetes.K8sObjects;
 
@@ -59,6 +60,31 @@ public sealed class IngressRoutingTests
 
         harness.Api.Delete("endpointslices", Namespace, "web-1");
         await harness.AnsweredByAsync("app.test", "503");
+    }
+
+    [Fact]
+    public async Task NamespaceSetting_OnlyThatNamespacesIngressesAreServed_ThroughNamespacedRequests()
+    {
+        await using var harness = await IngressHarness.StartApiAsync();
+        var a = await harness.BackendAsync("pod-a");
+        foreach (var ns in new[] { Namespace, "team-b" })
+        {
+            harness.Api.Put("services", InNamespace(Service("web"), ns));
+            harness.Api.Put("endpointslices", InNamespace(Slice("web-1", "web", a.Url.Port, ("127.0.0.1", true)), ns));
+        }
+
+        harness.Api.Put("ingresses", InNamespace(Ingress("theirs", "theirs.test", "web", PortName("http")), "team-b"));
+        await harness.StartGatewayAsync(kubernetes: new JsonObject { ["Namespace"] = Namespace });
+        harness.Api.Put("ingresses", InNamespace(Ingress("later", "later.test", "web", PortName("http")), "team-b"));
+        harness.Api.Put("ingresses", Ingress("ours", "ours.test", "web", PortName("http")));
+
+        // "ours" came after "later" on the same watch, so by the time it is served "later" was seen or never sent.
+        await harness.AnsweredByAsync("ours.test", "pod-a");
+        Assert.Equal("404", await harness.WhoAnswersAsync("theirs.test"));
+        Assert.Equal("404", await harness.WhoAnswersAsync("later.test"));
+        Assert.All(harness.Api.Requests.Where(r => r.Plural is "ingresses" or "services" or "endpointslices" or "secrets"),
+            r => Assert.Contains($"/namespaces/{Namespace}/", r.Path, StringComparison.Ordinal));
+        Assert.Contains(harness.Api.Requests, r => r.Plural == "ingressclasses" && !r.Path.Contains("/namespaces/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -53,6 +53,13 @@ internal static class K8sObjects
         };
     }
 
+    /// <summary>The same object in another namespace.</summary>
+    public static JsonObject InNamespace(JsonObject item, string ns)
+    {
+        item["metadata"]!["namespace"] = ns;
+        return item;
+    }
+
     public static JsonObject PortNumber(int number) => new() { ["number"] = number };
 
     public static JsonObject PortName(string name) => new() { ["name"] = name };
