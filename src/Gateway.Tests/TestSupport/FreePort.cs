@@ -7,17 +7,20 @@ namespace Gateway.Tests.TestSupport;
 /// Free TCP ports on loopback, for servers that must be told their port before they start. They are taken below the
 /// kernel's ephemeral range (<c>ip_local_port_range</c>), so that between being handed out and being bound they cannot
 /// be taken by a listener on port 0 or as the source port of an outgoing connection, which the tests make by the
-/// thousand; only another caller of this class could take one, and it draws at random from thousands.
+/// thousand. Within this process they are handed out in turn from a random start, so two callers never get the same
+/// port until the whole range has gone round (random draws did collide: a gateway got its own listener's port as its
+/// management port).
 /// </summary>
 public static class FreePort
 {
     private static readonly (int Low, int High) Range = StableRange();
+    private static int _cursor = Random.Shared.Next(0, Range.High - Range.Low);
 
     public static int Get()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var port = Random.Shared.Next(Range.Low, Range.High);
+            var port = Range.Low + (int)((uint)Interlocked.Increment(ref _cursor) % (uint)(Range.High - Range.Low));
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
