@@ -79,11 +79,14 @@ public sealed class AddressTableTests
 
         Assert.True(list.Contains(Ip("192.0.2.1"), 0));
         Assert.False(list.Contains(Ip("192.0.2.2"), 0));
-        Assert.True(list.Commit(version));
+        // What a store does with a committed version: the prepared entries become the content, the version current.
+        Assert.True(list.TryGetVersion(version, out var prepared));
+        list.Replace(prepared);
+        list.MarkCommitted(version);
         Assert.False(list.Contains(Ip("192.0.2.1"), 0));
         Assert.True(list.Contains(Ip("192.0.2.2"), 0));
-        Assert.Equal(AccessList.VersionCheck.TooOld, list.CheckVersion(version));
-        Assert.Equal(AccessList.VersionCheck.Future, list.CheckVersion(version + 5));
+        Assert.Equal(version, list.CurrentVersion);
+        Assert.False(list.TryGetVersion(version, out _));
     }
 
     [Fact]

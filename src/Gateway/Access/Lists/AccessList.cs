@@ -11,9 +11,8 @@ namespace Gateway.Access.Lists;
 internal sealed class AccessList
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, List<ListEntry>> _pending = [];
+    private readonly PreparedVersions<ListEntry> _versions = new();
     private volatile Content _content = new();
-    private int _nextVersion;
 
     public AccessList(string name, int id, TimeSpan? defaultTtl)
     {
@@ -30,31 +29,13 @@ internal sealed class AccessList
     public TimeSpan? DefaultTtl { get; set; }
 
     /// <summary>The version <c>commit</c> last made current (0 until the first commit).</summary>
-    public int CurrentVersion { get; private set; }
+    public int CurrentVersion => Locked(v => v.Current);
 
     /// <summary>The version the last <c>prepare</c> created (HAProxy's <c>next_ver</c>).</summary>
-    public int NextVersion
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _nextVersion;
-            }
-        }
-    }
+    public int NextVersion => Locked(v => v.Next);
 
     /// <summary>Entries waiting in prepared versions, not yet visible.</summary>
-    public int PendingCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _pending.Values.Sum(v => v.Count);
-            }
-        }
-    }
+    public int PendingCount => Locked(v => v.PendingCount);
 
     /// <summary>Entries in insertion order, as of now (an immutable snapshot; expired ones included until swept).</summary>
     public ImmutableList<ListEntry> Entries => _content.Entries;
@@ -94,109 +75,28 @@ internal sealed class AccessList
     }
 
     /// <summary>Starts a new, empty, invisible version (HAProxy's <c>prepare acl</c>).</summary>
-    public int Prepare()
-    {
-        lock (_lock)
-        {
-            var version = ++_nextVersion;
-            _pending[version] = [];
-            return version;
-        }
-    }
+    public int Prepare() => Locked(v => v.Prepare());
 
-    /// <summary>Checks a version number as HAProxy does; null when it may be used, else the error to show.</summary>
-    public VersionCheck CheckVersion(int version)
-    {
-        lock (_lock)
-        {
-            if (version <= CurrentVersion && !_pending.ContainsKey(version))
-            {
-                return VersionCheck.TooOld;
-            }
-
-            return version > _nextVersion ? VersionCheck.Future : VersionCheck.Ok;
-        }
-    }
-
-    public bool AddToVersion(int version, ListEntry entry)
-    {
-        lock (_lock)
-        {
-            if (!_pending.TryGetValue(version, out var entries))
-            {
-                return false;
-            }
-
-            entries.Add(entry);
-            return true;
-        }
-    }
+    public bool AddToVersion(int version, ListEntry entry) => Locked(v => v.TryAdd(version, entry));
 
     /// <summary>Empties a prepared version (HAProxy's <c>clear acl @N</c>); false when there is no such version.</summary>
-    public bool ClearVersion(int version)
-    {
-        lock (_lock)
-        {
-            if (!_pending.TryGetValue(version, out var entries))
-            {
-                return false;
-            }
-
-            entries.Clear();
-            return true;
-        }
-    }
+    public bool ClearVersion(int version) => Locked(v => v.TryClear(version));
 
     /// <summary>The entries added to a prepared version so far.</summary>
     public bool TryGetVersion(int version, out IReadOnlyList<ListEntry> entries)
     {
         lock (_lock)
         {
-            var found = _pending.TryGetValue(version, out var list);
-            entries = found ? [.. list!] : [];
-            return found;
+            return _versions.TryGet(version, out entries);
         }
     }
 
     /// <summary>Records that <paramref name="version"/> became current (its content applied by a store); older ones go.</summary>
-    public void MarkCommitted(int version)
+    public void MarkCommitted(int version) => Locked(v =>
     {
-        lock (_lock)
-        {
-            CurrentVersion = Math.Max(CurrentVersion, version);
-            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
-            {
-                _pending.Remove(old);
-            }
-        }
-    }
-
-    /// <summary>Makes a prepared version the list's content; older pending versions are dropped.</summary>
-    public bool Commit(int version)
-    {
-        lock (_lock)
-        {
-            if (!_pending.TryGetValue(version, out var entries))
-            {
-                return false;
-            }
-
-            var content = new Content();
-            foreach (var entry in entries)
-            {
-                content.Add(entry);
-            }
-
-            _content = content;
-            CurrentVersion = version;
-            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
-            {
-                _pending.Remove(old);
-            }
-
-            return true;
-        }
-    }
+        v.MarkCommitted(version);
+        return true;
+    });
 
     /// <summary>Replaces the whole content (a store loading state, or a remote commit).</summary>
     public void Replace(IEnumerable<ListEntry> entries)
@@ -213,11 +113,12 @@ internal sealed class AccessList
         }
     }
 
-    internal enum VersionCheck
+    private TResult Locked<TResult>(Func<PreparedVersions<ListEntry>, TResult> action)
     {
-        Ok,
-        TooOld,
-        Future,
+        lock (_lock)
+        {
+            return action(_versions);
+        }
     }
 
     /// <summary>One version of the list: lookup table, ordered entries, and the entries behind each table key.</summary>

@@ -12,8 +12,7 @@ internal sealed class TokenMap
 {
     private readonly Lock _lock = new();
     private volatile ConcurrentDictionary<TokenHash, Kat> _tokens = new();
-    private readonly Dictionary<int, List<Kat>> _pending = [];
-    private int _nextVersion;
+    private readonly PreparedVersions<Kat> _versions = new();
 
     public TokenMap(string name, int? id, string listName)
     {
@@ -31,31 +30,14 @@ internal sealed class TokenMap
     /// <summary>The access list whose session a token from this map grants.</summary>
     public string ListName { get; }
 
-    public int CurrentVersion { get; private set; }
+    /// <summary>The version <c>commit</c> last made current (0 until the first commit).</summary>
+    public int CurrentVersion => Locked(v => v.Current);
 
     /// <summary>The version the last <c>prepare</c> created (HAProxy's <c>next_ver</c>).</summary>
-    public int NextVersion
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _nextVersion;
-            }
-        }
-    }
+    public int NextVersion => Locked(v => v.Next);
 
     /// <summary>Tokens waiting in prepared versions, not yet redeemable.</summary>
-    public int PendingCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _pending.Values.Sum(v => v.Count);
-            }
-        }
-    }
+    public int PendingCount => Locked(v => v.PendingCount);
 
     public int Count => _tokens.Count;
 
@@ -108,79 +90,28 @@ internal sealed class TokenMap
         }
     }
 
-    public int Prepare()
-    {
-        lock (_lock)
-        {
-            var version = ++_nextVersion;
-            _pending[version] = [];
-            return version;
-        }
-    }
+    /// <summary>Starts a new, empty version (HAProxy's <c>prepare map</c>).</summary>
+    public int Prepare() => Locked(v => v.Prepare());
 
-    public Lists.AccessList.VersionCheck CheckVersion(int version)
-    {
-        lock (_lock)
-        {
-            if (version <= CurrentVersion && !_pending.ContainsKey(version))
-            {
-                return Lists.AccessList.VersionCheck.TooOld;
-            }
-
-            return version > _nextVersion ? Lists.AccessList.VersionCheck.Future : Lists.AccessList.VersionCheck.Ok;
-        }
-    }
-
-    public bool AddToVersion(int version, Kat kat)
-    {
-        lock (_lock)
-        {
-            if (!_pending.TryGetValue(version, out var list))
-            {
-                return false;
-            }
-
-            list.Add(kat);
-            return true;
-        }
-    }
+    public bool AddToVersion(int version, Kat kat) => Locked(v => v.TryAdd(version, kat));
 
     /// <summary>Empties a prepared version (HAProxy's <c>clear map @N</c>); false when there is no such version.</summary>
-    public bool ClearVersion(int version)
-    {
-        lock (_lock)
-        {
-            if (!_pending.TryGetValue(version, out var tokens))
-            {
-                return false;
-            }
-
-            tokens.Clear();
-            return true;
-        }
-    }
+    public bool ClearVersion(int version) => Locked(v => v.TryClear(version));
 
     public bool TryGetVersion(int version, out IReadOnlyList<Kat> tokens)
     {
         lock (_lock)
         {
-            var found = _pending.TryGetValue(version, out var list);
-            tokens = found ? [.. list!] : [];
-            return found;
+            return _versions.TryGet(version, out tokens);
         }
     }
 
-    public void MarkCommitted(int version)
+    /// <summary>Records that <paramref name="version"/> became current (its content applied by a store); older ones go.</summary>
+    public void MarkCommitted(int version) => Locked(v =>
     {
-        lock (_lock)
-        {
-            CurrentVersion = Math.Max(CurrentVersion, version);
-            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
-            {
-                _pending.Remove(old);
-            }
-        }
-    }
+        v.MarkCommitted(version);
+        return true;
+    });
 
     /// <summary>Replaces every token at once (a committed version applied by a store), without touching versions.</summary>
     public void Replace(IEnumerable<Kat> kats)
@@ -197,29 +128,11 @@ internal sealed class TokenMap
         }
     }
 
-    public bool Commit(int version)
+    private TResult Locked<TResult>(Func<PreparedVersions<Kat>, TResult> action)
     {
         lock (_lock)
         {
-            if (!_pending.TryGetValue(version, out var list))
-            {
-                return false;
-            }
-
-            var tokens = new ConcurrentDictionary<TokenHash, Kat>();
-            foreach (var kat in list)
-            {
-                tokens[kat.Hash] = kat;
-            }
-
-            _tokens = tokens;
-            CurrentVersion = version;
-            foreach (var old in _pending.Keys.Where(v => v <= version).ToList())
-            {
-                _pending.Remove(old);
-            }
-
-            return true;
+            return action(_versions);
         }
     }
 }
