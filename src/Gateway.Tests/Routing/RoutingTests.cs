@@ -138,6 +138,26 @@ public sealed class RoutingTests(BackendsFixture backends) : IClassFixture<Backe
     }
 
     [Fact]
+    public async Task TraceHeaders_PassThroughAsTheClientSentThem_AndNoneAreMadeUp()
+    {
+        await using var gateway = await TestGateway.StartAsync(TwoClusters(new JsonObject { ["all"] = new JsonObject { ["Cluster"] = "a" } }));
+
+        // Like HAProxy, the proxy starts no trace of its own: a request without trace context reaches the backend without one.
+        var plain = await EchoResponse.ReadAsync(await gateway.GetAsync("app.example.com", "/plain"));
+        Assert.False(plain.Headers.ContainsKey("traceparent"));
+        Assert.False(plain.Headers.ContainsKey("Request-Id"));
+
+        const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var request = new HttpRequestMessage(HttpMethod.Get, "/traced");
+        request.Headers.Host = "app.example.com";
+        request.Headers.Add("traceparent", traceparent);
+        request.Headers.Add("tracestate", "vendor=1");
+        var traced = await EchoResponse.ReadAsync(await gateway.Client.SendAsync(request));
+        Assert.Equal(traceparent, traced.Headers["traceparent"]);
+        Assert.Equal("vendor=1", traced.Headers["tracestate"]);
+    }
+
+    [Fact]
     public async Task ClusterHost_ReplacesTheHostSentToTheDestination()
     {
         var config = TwoClusters(new JsonObject { ["all"] = new JsonObject { ["Cluster"] = "a" } });

@@ -22,11 +22,15 @@ internal static class GatewayApplication
     /// Log levels that hold whatever config file is used, below every other source so any file or variable overrides
     /// them: ASP.NET Core's and YARP's per-request Information messages ("Request starting", "Proxying to") on the
     /// console cost about half the requests/s and 1.5x the CPU per request (bench/run, --variant), and the access log
-    /// already records every request.
+    /// already records every request. The hosting layer's request diagnostics are off altogether: while that category
+    /// logs at any level, ASP.NET Core starts an Activity and a logging scope for every request (and HttpClient then
+    /// one more per forwarded request, and a traceparent header), about a tenth of the CPU per request in bench/run.
+    /// Nothing but per-request messages is logged there; a trace listener (OpenTelemetry) still gets its Activities.
     /// </summary>
     internal static readonly KeyValuePair<string, string?>[] DefaultLogLevels =
     [
         new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+        new("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "None"),
         new("Logging:LogLevel:Yarp", "Warning"),
     ];
 
