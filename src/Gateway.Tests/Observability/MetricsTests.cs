@@ -30,7 +30,7 @@ public sealed partial class MetricsTests(BackendsFixture backends) : IClassFixtu
             async () =>
             {
                 before = await ScrapeAsync(management);
-                return before.Sum("gateway_requests_total") == 1 && before.Sum("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}")) == 1;
+                return before.Sum("gateway_requests_total") == 1 && before.Sum("gateway_request_duration_seconds_count", ("route", "app")) == 1;
             },
             "the warm-up request in the counters");
 
@@ -48,17 +48,58 @@ public sealed partial class MetricsTests(BackendsFixture backends) : IClassFixtu
             async () =>
             {
                 after = await ScrapeAsync(management);
-                return Delta("gateway_requests_total") >= 4 && Delta("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}")) >= 3;
+                return Delta("gateway_requests_total") >= 4 && Delta("gateway_request_duration_seconds_count") >= 4;
             },
             "the requests in the counters");
         Assert.Equal(3, Delta("gateway_requests_total", ("route", "app"), ("cluster", "web"), ("status", "200"), ("decision", "allow")));
         Assert.Equal(1, Delta("gateway_requests_total", ("route", "-"), ("cluster", "-"), ("status", "404"), ("decision", "-")));
         Assert.Equal(3, Delta("gateway_destination_duration_seconds_count", ("cluster", "web"), ("destination", "d0")));
-        Assert.Equal(3, Delta("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}"), ("http_response_status_code", "200")));
-        Assert.Equal(3, Delta("http_client_request_duration_seconds_count", ("server_address", "app.example.com"), ("http_response_status_code", "200")));
+        Assert.Equal(3, Delta("gateway_request_duration_seconds_count", ("route", "app"), ("cluster", "web")));
+        Assert.Equal(1, Delta("gateway_request_duration_seconds_count", ("route", "-"), ("cluster", "-")));
         Assert.Equal("histogram", after.Types["gateway_destination_duration_seconds"]);
+        Assert.Equal("histogram", after.Types["gateway_request_duration_seconds"]);
         Assert.Equal("gauge", after.Types["kestrel_active_connections"]);
         Assert.Contains(after.Samples, s => s.Name == "dotnet_gc_heap_total_allocated_bytes_total");
+
+        // The framework's per-request instruments are off unless asked for (they cost every request).
+        Assert.DoesNotContain(after.Samples, s => s.Name.StartsWith("http_server_", StringComparison.Ordinal) || s.Name.StartsWith("http_client_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FrameworkRequestMetrics_AddAspNetCoreAndHttpClientInstruments_AndAReloadTurnsThemOff()
+    {
+        var config = App();
+        config["Metrics"] = new JsonObject { ["FrameworkRequestMetrics"] = true };
+        await using var gateway = await TestGateway.StartAsync(config);
+        using var management = gateway.CreateClient("management");
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await gateway.GetAsync("app.example.com", "/page")).EnsureSuccessStatusCode();
+        }
+
+        PrometheusScrape scrape = null!;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                scrape = await ScrapeAsync(management);
+                return scrape.Sum("http_server_request_duration_seconds_count", ("http_route", "/{**catch-all}"), ("http_response_status_code", "200")) == 2;
+            },
+            "ASP.NET Core's request duration");
+        Assert.Equal(2, scrape.Sum("http_client_request_duration_seconds_count", ("server_address", "app.example.com"), ("http_response_status_code", "200")));
+        Assert.Equal(2, scrape.Sum("gateway_request_duration_seconds_count", ("route", "app")));
+
+        config = App();
+        config["Metrics"] = new JsonObject { ["FrameworkRequestMetrics"] = false };
+        await gateway.RewriteConfigAsync(config);
+        await Eventually.TrueAsync(
+            async () => !(await ScrapeAsync(management)).Samples.Any(s => s.Name.StartsWith("http_server_", StringComparison.Ordinal)),
+            "the framework's instruments gone after the reload");
+
+        (await gateway.GetAsync("app.example.com", "/page")).EnsureSuccessStatusCode();
+        await Eventually.TrueAsync(async () => (await ScrapeAsync(management)).Sum("gateway_request_duration_seconds_count", ("route", "app")) == 3, "the third request counted");
+        scrape = await ScrapeAsync(management);
+        Assert.DoesNotContain(scrape.Samples, s => s.Name.StartsWith("http_server_", StringComparison.Ordinal) || s.Name.StartsWith("http_client_", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -77,8 +118,15 @@ public sealed partial class MetricsTests(BackendsFixture backends) : IClassFixtu
     [Fact]
     public async Task TwoGateways_InOneProcess_KeepTheirOwnNumbers()
     {
-        await using var busy = await TestGateway.StartAsync(App());
-        await using var idle = await TestGateway.StartAsync(App());
+        JsonObject WithFramework()
+        {
+            var config = App();
+            config["Metrics"] = new JsonObject { ["FrameworkRequestMetrics"] = true };
+            return config;
+        }
+
+        await using var busy = await TestGateway.StartAsync(WithFramework());
+        await using var idle = await TestGateway.StartAsync(WithFramework());
         using var idleManagement = idle.CreateClient("management");
 
         (await busy.GetAsync("app.example.com", "/")).EnsureSuccessStatusCode();

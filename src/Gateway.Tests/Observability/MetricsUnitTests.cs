@@ -26,11 +26,14 @@ public sealed class MetricsUnitTests : IDisposable
     public void MetricName_FollowsThePrometheusConventions(string instrument, string? unit, string kind, string expected) =>
         Assert.Equal(expected, PrometheusText.MetricName(instrument, unit, Enum.Parse<MetricKind>(kind, ignoreCase: true)));
 
+    private static GatewayConfigManager Manager() =>
+        new(ConfigCompile.Gateway("{}").Config!, new ConfigurationBuilder().Build(), null, Path.GetTempPath(), NullLogger<GatewayConfigManager>.Instance);
+
     [Fact]
     public void Scrape_TagsInAnyOrder_AreOneSeries_AndValuesAreEscaped()
     {
         using var bridge = new YarpMetricsBridge(Factory);
-        using var collector = new MetricsCollector(Factory, bridge, []);
+        using var collector = new MetricsCollector(Factory, bridge, [], Manager());
         var counter = Factory.Create(GatewayMetrics.MeterName).CreateCounter<long>("gateway.test.events", "{event}", "A \"test\" counter\nwith two lines.");
 
         counter.Add(1, new("a", "x"), new("b", 2));
@@ -49,7 +52,7 @@ public sealed class MetricsUnitTests : IDisposable
     public void Scrape_Histogram_UsesTheAdvisedBucketsCumulatively()
     {
         using var bridge = new YarpMetricsBridge(Factory);
-        using var collector = new MetricsCollector(Factory, bridge, []);
+        using var collector = new MetricsCollector(Factory, bridge, [], Manager());
         var histogram = Factory.Create(GatewayMetrics.MeterName).CreateHistogram(
             "gateway.test.latency", "s", "latency", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1] });
 
@@ -71,7 +74,7 @@ public sealed class MetricsUnitTests : IDisposable
     {
         using var other = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var bridge = new YarpMetricsBridge(Factory);
-        using var collector = new MetricsCollector(Factory, bridge, []);
+        using var collector = new MetricsCollector(Factory, bridge, [], Manager());
 
         other.GetRequiredService<IMeterFactory>().Create(GatewayMetrics.MeterName).CreateCounter<long>("gateway.test.elsewhere").Add(1);
 
@@ -85,7 +88,7 @@ public sealed class MetricsUnitTests : IDisposable
         Assert.Empty(errors);
         using var manager = new GatewayConfigManager(config!, new ConfigurationBuilder().Build(), null, Path.GetTempPath(), NullLogger<GatewayConfigManager>.Instance);
         using var bridge = new YarpMetricsBridge(Factory);
-        using var collector = new MetricsCollector(Factory, bridge, []);
+        using var collector = new MetricsCollector(Factory, bridge, [], Manager());
         using var writer = new AccessLogWriter(manager, new GatewayMetrics(Factory), NullLogger<AccessLogWriter>.Instance);
 
         // Not started: nothing drains the queue, as with an output that has stopped accepting.

@@ -20,6 +20,7 @@ public sealed class ObservabilityConfigTests
         { """{"Metrics":{"Otlp":{"Endpoint":"http://c:4317","Protocol":"udp"}}}""", "Gateway:Metrics:Otlp:Protocol: 'udp' is not an OTLP protocol; use grpc or http." },
         { """{"Metrics":{"Otlp":{"Endpoint":"http://c:4317","Interval":"often"}}}""", "Gateway:Metrics:Otlp:Interval: 'often' is not a duration" },
         { """{"Metrics":{"Enabled":"sometimes"}}""", "Gateway:Metrics:Enabled: 'sometimes' is not true or false." },
+        { """{"Metrics":{"FrameworkRequestMetrics":"yes"}}""", "Gateway:Metrics:FrameworkRequestMetrics: 'yes' is not true or false." },
     };
 
     [Theory]
@@ -47,11 +48,12 @@ public sealed class ObservabilityConfigTests
     {
         var (config, errors) = ConfigCompile.Gateway("""
             {"AccessLog":{"Format":"JSON","Path":"/var/log/gateway/access.log","MaxSize":"5MB","MaxFiles":3,"QueueSize":100},
-             "Metrics":{"Otlp":{"Endpoint":"http://collector:4318","Protocol":"http","Interval":"5s","Headers":{"api-key":"k"}}}}
+             "Metrics":{"FrameworkRequestMetrics":true,"Otlp":{"Endpoint":"http://collector:4318","Protocol":"http","Interval":"5s","Headers":{"api-key":"k"}}}}
             """);
 
         Assert.Empty(errors);
         Assert.Equal(new AccessLogSettings(true, AccessLogFormat.Json, "/var/log/gateway/access.log", 5L << 20, 3, 100), config!.AccessLog);
+        Assert.True(config.Metrics.FrameworkRequestMetrics);
         var otlp = config.Metrics.Otlp!;
         Assert.Equal((new Uri("http://collector:4318"), OtlpProtocol.Http, TimeSpan.FromSeconds(5), "k"), (otlp.Endpoint, otlp.Protocol, otlp.Interval, otlp.Headers["api-key"]));
     }

@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace Gateway.Observability;
 
 /// <summary>
-/// The gateway's own meter, <c>Gateway</c>, shown at <c>/metrics</c> and exported over OTLP with Kestrel's, the
-/// hosting layer's, HttpClient's (the destinations' side) and YARP's. A capability adds its instruments by taking this
+/// The gateway's own meter, <c>Gateway</c>, shown at <c>/metrics</c> and exported over OTLP with Kestrel's and YARP's
+/// (and, with <c>Metrics.FrameworkRequestMetrics</c>, the hosting layer's and HttpClient's). A capability adds its instruments by taking this
 /// class from DI and creating them on <see cref="Meter"/> once, at construction:
 /// <code>
 /// metrics.Meter.CreateObservableGauge("gateway.access_list.entries", () => ..., "{entry}", "Entries per access list.");
@@ -23,6 +23,7 @@ internal sealed class GatewayMetrics
 
     private readonly Counter<long> _requests;
     private readonly Counter<long> _tcpConnections;
+    private readonly Histogram<double> _requestDuration;
     private readonly Histogram<double> _destinationDuration;
     private readonly Counter<long> _accessLogDropped;
 
@@ -33,6 +34,9 @@ internal sealed class GatewayMetrics
             "gateway.requests", "{request}", "Requests answered on the public listeners, by route, cluster, status code and access decision.");
         _tcpConnections = Meter.CreateCounter<long>(
             "gateway.tcp.connections", "{connection}", "TCP connections handled at layer 4 (forwarded, passed through or closed), by listener, route, cluster and access decision.");
+        _requestDuration = Meter.CreateHistogram(
+            "gateway.request.duration", "s", "Time from a request's arrival to the end of its response (HAProxy's Tt), by route and cluster.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _destinationDuration = Meter.CreateHistogram(
             "gateway.destination.duration", "s", "Time a destination took to answer: opening the connection (if new) to response headers, HAProxy's Tc + Tr.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -59,6 +63,11 @@ internal sealed class GatewayMetrics
 
         tags.Add("status", (uint)entry.Status < StatusCodes.Length ? StatusCodes[entry.Status] : entry.Status);
         _requests.Add(1, tags);
+        if (_requestDuration.Enabled)
+        {
+            var routeTags = new TagList { { "route", entry.Route ?? "-" }, { "cluster", entry.Cluster ?? "-" } };
+            _requestDuration.Record(AccessLogTimings.Seconds(entry.EndTimestamp - entry.StartTimestamp), routeTags);
+        }
 
         if (entry.HeadersTimestamp != 0 && entry.Cluster is not null)
         {

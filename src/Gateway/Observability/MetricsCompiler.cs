@@ -17,7 +17,7 @@ internal static class MetricsCompiler
                 errors.Add(Key + ":Otlp:Endpoint", "is required when other Otlp settings are given: the collector's URL, such as http://collector:4317.");
             }
 
-            return new MetricsSettings(options.Enabled ?? true, null);
+            return new MetricsSettings(options.Enabled ?? true, null, options.FrameworkRequestMetrics ?? false);
         }
 
         if (!Uri.TryCreate(otlp.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
@@ -47,11 +47,12 @@ internal static class MetricsCompiler
 
         if (endpoint is null || protocol is null)
         {
-            return new MetricsSettings(options.Enabled ?? true, null);
+            return new MetricsSettings(options.Enabled ?? true, null, options.FrameworkRequestMetrics ?? false);
         }
 
         return new MetricsSettings(
             options.Enabled ?? true,
-            new OtlpSettings(endpoint, protocol.Value, interval, new Dictionary<string, string>(otlp.Headers, StringComparer.OrdinalIgnoreCase)));
+            new OtlpSettings(endpoint, protocol.Value, interval, new Dictionary<string, string>(otlp.Headers, StringComparer.OrdinalIgnoreCase)),
+            options.FrameworkRequestMetrics ?? false);
     }
 }

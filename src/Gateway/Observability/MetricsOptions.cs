@@ -6,6 +6,14 @@ internal sealed class MetricsOptions
     /// <summary>Serve <c>/metrics</c> (default true).</summary>
     public bool? Enabled { get; set; }
 
+    /// <summary>
+    /// Also take ASP.NET Core's and HttpClient's per-request instruments (<c>http_server_*</c>,
+    /// <c>aspnetcore_routing_*</c>, <c>http_client_*</c>). Default false: recording them costs every request more CPU
+    /// than the proxying decision itself, and <c>gateway_request_duration_seconds</c> and
+    /// <c>gateway_destination_duration_seconds</c> already give the latencies per route and destination.
+    /// </summary>
+    public bool? FrameworkRequestMetrics { get; set; }
+
     public OtlpOptions Otlp { get; set; } = new();
 }
 
@@ -34,7 +42,7 @@ internal enum OtlpProtocol
 internal sealed record OtlpSettings(Uri Endpoint, OtlpProtocol Protocol, TimeSpan Interval, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>The validated metrics settings; <see cref="Otlp"/> is null when export is off.</summary>
-internal sealed record MetricsSettings(bool Enabled, OtlpSettings? Otlp)
+internal sealed record MetricsSettings(bool Enabled, OtlpSettings? Otlp, bool FrameworkRequestMetrics = false)
 {
     public static MetricsSettings Default { get; } = new(true, null);
 }

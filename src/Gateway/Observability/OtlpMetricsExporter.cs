@@ -25,7 +25,7 @@ internal sealed partial class OtlpMetricsExporter(
         _ = capabilities.ToList(); // their instruments exist before the first export
         _provider = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService("gateway", serviceVersion: typeof(OtlpMetricsExporter).Assembly.GetName().Version?.ToString()))
-            .AddMeter([.. MetricsCollector.HostMeters, .. MetricsCollector.ProcessMeters])
+            .AddMeter([.. MetricsCollector.Meters(config.Current.Metrics)])
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Protocol = otlp.Protocol == OtlpProtocol.Http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
