@@ -37,7 +37,7 @@ internal sealed class MetricsCollector : IDisposable
     private readonly IMeterFactory _meterFactory;
     private readonly MeterListener _listener;
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _instruments = new();
-    private readonly ConcurrentDictionary<Instrument, bool> _frameworkRequest = new();
+    private readonly HashSet<Instrument> _frameworkRequest = []; // under _toggle
     private readonly Lock _scrape = new();
     private readonly Lock _toggle = new();
     private readonly GatewayConfigManager _config;
@@ -107,7 +107,7 @@ internal sealed class MetricsCollector : IDisposable
         {
             lock (_toggle)
             {
-                _frameworkRequest[instrument] = true;
+                _frameworkRequest.Add(instrument);
                 if (_frameworkRequestMetrics)
                 {
                     Enable(instrument);
@@ -140,7 +140,7 @@ internal sealed class MetricsCollector : IDisposable
             }
 
             _frameworkRequestMetrics = on;
-            foreach (var instrument in _frameworkRequest.Keys)
+            foreach (var instrument in _frameworkRequest)
             {
                 if (on)
                 {
